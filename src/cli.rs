@@ -1,0 +1,57 @@
+//! Command-line interface (clap derive). Doc comments are the help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Build multilingual corpus releases: dedupe, clean, language-tag and split
+/// article collections into Parquet shards with a manifest.
+#[derive(Debug, Parser)]
+#[command(name = "corpusforge", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build a release from the inputs named in a config.
+    Build(BuildArgs),
+    /// Identify the language of each line (or JSON object) on stdin.
+    Langid(LangidArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Config file (TOML), e.g. configs/default.toml.
+    #[arg(long, short)]
+    pub config: PathBuf,
+    /// Input file or folder; replaces the config's input.paths (repeatable).
+    #[arg(long = "input", short)]
+    pub inputs: Vec<PathBuf>,
+    /// Release folder; overrides output.dir.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Worker threads (0 = one per core); overrides run.threads.
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
+    /// Keep the lines removed by the cleaner, for audit.
+    #[arg(long)]
+    pub keep_removed_lines: bool,
+    /// Print no summary table.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LangidArgs {
+    /// Config whose [langid] section to use.
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+    /// Read one JSON object per line and identify its `text` field.
+    #[arg(long)]
+    pub jsonl: bool,
+    /// Print the N best labels with their scores.
+    #[arg(long, default_value_t = 1)]
+    pub top_k: usize,
+}

@@ -1,0 +1,45 @@
+//! `corpusforge build`: load the config, apply overrides, run the pipeline,
+//! print the summary table.
+
+use anyhow::Result;
+
+use corpusforge::config::Config;
+use corpusforge::pipeline::{self, BuildOptions};
+
+use crate::cli::BuildArgs;
+
+pub fn run(args: &BuildArgs) -> Result<()> {
+    let mut loaded = Config::load(&args.config)?;
+    let cfg = &mut loaded.config;
+    if !args.inputs.is_empty() {
+        cfg.input.paths = args.inputs.clone();
+    }
+    if let Some(o) = &args.output {
+        cfg.output.dir = o.clone();
+    }
+    if let Some(t) = args.threads {
+        cfg.run.threads = t;
+    }
+    if args.keep_removed_lines {
+        cfg.clean.keep_removed_lines = true;
+    }
+    let summary = pipeline::build(&loaded, &BuildOptions { progress: true })?;
+    if !args.quiet {
+        let c = &summary.counts;
+        eprintln!("{:<28} {:>10}", "input documents", c.input);
+        for (reason, n) in &c.rejected_by_reason {
+            eprintln!("  {:<26} {:>10}", format!("- {reason}"), n);
+        }
+        eprintln!("{:<28} {:>10}", "kept", c.kept);
+        eprintln!(
+            "{:<28} {:>10}",
+            "repaired invalid UTF-8", c.repaired_invalid_utf8
+        );
+        eprintln!(
+            "wrote {} data shards to {}",
+            summary.shards,
+            summary.release.display()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,370 @@
+//! TOML configuration: every knob with a documented default.
+//!
+//! A config file is parsed strictly (`deny_unknown_fields`: a misspelt key is
+//! an error naming the key, file, line and column), then command-line
+//! overrides are applied, then [`Config::validate`] checks the values. Relative
+//! paths in a config file are resolved against the current directory, like
+//! paths given on the command line.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+
+/// The whole configuration of a build.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub input: InputConfig,
+    pub output: OutputConfig,
+    pub normalize: NormalizeConfig,
+    pub clean: CleanConfig,
+    pub filter: FilterConfig,
+    pub langid: LangidConfig,
+    pub dedup: DedupConfig,
+    pub split: SplitConfig,
+    pub run: RunConfig,
+}
+
+/// Where documents come from and how their fields are named.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InputConfig {
+    /// Files or folders. A folder is walked recursively; files are read by
+    /// extension (`.jsonl`, `.json`, `.ndjson`, `.csv`, `.tsv`, `.parquet`,
+    /// `.txt`, each optionally `.gz` or `.zst`); other files are listed in the
+    /// manifest as ignored.
+    pub paths: Vec<PathBuf>,
+    /// Field (column) names of the input records.
+    pub fields: FieldMap,
+    /// Records whose text is longer than this many bytes are rejected
+    /// (`too_large`) rather than processed. Default 16 MiB.
+    pub max_doc_bytes: usize,
+}
+
+impl Default for InputConfig {
+    fn default() -> Self {
+        InputConfig {
+            paths: Vec::new(),
+            fields: FieldMap::default(),
+            max_doc_bytes: 16 << 20,
+        }
+    }
+}
+
+/// Names of the input fields mapped onto the document's fields.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FieldMap {
+    pub id: String,
+    pub text: String,
+    pub title: String,
+    pub url: String,
+    pub date: String,
+    pub source: String,
+}
+
+impl Default for FieldMap {
+    fn default() -> Self {
+        FieldMap {
+            id: "id".into(),
+            text: "text".into(),
+            title: "title".into(),
+            url: "url".into(),
+            date: "date".into(),
+            source: "source".into(),
+        }
+    }
+}
+
+/// The release folder and its shards.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutputConfig {
+    /// Release folder. Written as `<dir>.tmp-*` and renamed into place.
+    pub dir: PathBuf,
+    /// Maximum rows per shard. Default 100,000.
+    pub shard_rows: usize,
+    /// Target uncompressed text bytes per shard (a shard is closed once it
+    /// reaches this). Default 256 MiB.
+    pub shard_bytes: u64,
+    /// Rows per Parquet row group. Default 10,000.
+    pub row_group_rows: usize,
+    /// zstd compression level of the shards. Default 3.
+    pub zstd_level: i32,
+    /// Replace an existing release folder. Default true.
+    pub overwrite: bool,
+}
+
+impl Default for OutputConfig {
+    fn default() -> Self {
+        OutputConfig {
+            dir: PathBuf::from("out/release"),
+            shard_rows: 100_000,
+            shard_bytes: 256 << 20,
+            row_group_rows: 10_000,
+            zstd_level: 3,
+            overwrite: true,
+        }
+    }
+}
+
+/// Unicode normalization form.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NormForm {
+    #[default]
+    Nfc,
+    Nfkc,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NormalizeConfig {
+    /// `nfc` (default) or `nfkc`.
+    pub form: NormForm,
+}
+
+impl Default for NormalizeConfig {
+    fn default() -> Self {
+        NormalizeConfig {
+            form: NormForm::Nfc,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CleanConfig {
+    /// Remove lines matched by the boilerplate rules. Default true.
+    pub rules: bool,
+    /// TOML file of boilerplate rules. Default `configs/boilerplate.toml`.
+    pub rules_file: PathBuf,
+    /// Keep the removed lines of each document (rejected shards' `detail`
+    /// and an audit column). Default false.
+    pub keep_removed_lines: bool,
+}
+
+impl Default for CleanConfig {
+    fn default() -> Self {
+        CleanConfig {
+            rules: true,
+            rules_file: PathBuf::from("configs/boilerplate.toml"),
+            keep_removed_lines: false,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FilterConfig {
+    /// Minimum characters of cleaned text. Default 100 (CCNet drops
+    /// paragraphs under 300 chars, `min_len=300`; a news brief of 100-300
+    /// characters is still an article, so we keep it lower).
+    pub min_chars: u64,
+    /// Minimum words of cleaned text. Default 0 (off).
+    pub min_words: u64,
+    /// Maximum characters of cleaned text. Default 0 (no limit).
+    pub max_chars: u64,
+}
+
+impl Default for FilterConfig {
+    fn default() -> Self {
+        FilterConfig {
+            min_chars: 100,
+            min_words: 0,
+            max_chars: 0,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LangidConfig {
+    /// Labels (`eng_Latn`) or languages (`eng`) to keep; empty keeps all.
+    pub keep: Vec<String>,
+    /// Below this score a document is labelled `und_<Script>`. Default 0.
+    pub min_score: f32,
+    /// Optional fastText model file (`.bin` or `.ftz`).
+    pub model: Option<PathBuf>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DedupConfig {
+    /// Exact dedup on a hash of the folded text. Default true.
+    pub exact: bool,
+}
+
+impl Default for DedupConfig {
+    fn default() -> Self {
+        DedupConfig { exact: true }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SplitConfig {
+    /// Seed of the split hash. Default 42.
+    pub seed: u64,
+    /// Ratios; they must add up to 1. Defaults 0.8 / 0.1 / 0.1.
+    pub train: f64,
+    pub validation: f64,
+    pub test: f64,
+}
+
+impl Default for SplitConfig {
+    fn default() -> Self {
+        SplitConfig {
+            seed: 42,
+            train: 0.8,
+            validation: 0.1,
+            test: 0.1,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RunConfig {
+    /// Worker threads; 0 = one per core. Default 0.
+    pub threads: usize,
+    /// Records read and processed together. Default 512.
+    pub batch_size: usize,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        RunConfig {
+            threads: 0,
+            batch_size: 512,
+        }
+    }
+}
+
+/// A config as loaded: the parsed values plus the file's exact text.
+#[derive(Clone, Debug)]
+pub struct LoadedConfig {
+    pub config: Config,
+    /// The config file verbatim (recorded in the manifest).
+    pub text: String,
+    /// The config file path as given.
+    pub path: PathBuf,
+}
+
+impl Config {
+    /// Parse a config file; errors name the file and the offending key/line.
+    pub fn load(path: &Path) -> Result<LoadedConfig, Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let config = Self::parse(&text, path)?;
+        Ok(LoadedConfig {
+            config,
+            text,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Parse config text; `path` is only used in error messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
+        toml::from_str::<Config>(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            Error::Config {
+                path: path.to_path_buf(),
+                line,
+                message: e.message().trim().to_string(),
+            }
+        })
+    }
+
+    /// Check values that parse but make no sense.
+    pub fn validate(&self, path: &Path) -> Result<(), Error> {
+        let bad = |message: String| Error::Config {
+            path: path.to_path_buf(),
+            line: None,
+            message,
+        };
+        let s = &self.split;
+        for (name, r) in [
+            ("split.train", s.train),
+            ("split.validation", s.validation),
+            ("split.test", s.test),
+        ] {
+            if !(0.0..=1.0).contains(&r) {
+                return Err(bad(format!("{name} = {r} is not in [0, 1]")));
+            }
+        }
+        if (s.train + s.validation + s.test - 1.0).abs() > 1e-9 {
+            return Err(bad(format!(
+                "split ratios add up to {}, not 1",
+                s.train + s.validation + s.test
+            )));
+        }
+        if self.input.paths.is_empty() {
+            return Err(bad(
+                "no input: set input.paths in the config or pass --input".into(),
+            ));
+        }
+        if self.output.shard_rows == 0 || self.output.row_group_rows == 0 {
+            return Err(bad(
+                "output.shard_rows and output.row_group_rows must be > 0".into(),
+            ));
+        }
+        if !(1..=22).contains(&self.output.zstd_level) {
+            return Err(bad(format!(
+                "output.zstd_level = {} is not in 1..=22",
+                self.output.zstd_level
+            )));
+        }
+        if self.run.batch_size == 0 {
+            return Err(bad("run.batch_size must be > 0".into()));
+        }
+        if !(0.0..=1.0).contains(&self.langid.min_score) {
+            return Err(bad(format!(
+                "langid.min_score = {} is not in [0, 1]",
+                self.langid.min_score
+            )));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_is_an_error_with_line() {
+        let text = "[input]\npaths = [\"x\"]\n\n[output]\nshard_rowz = 3\n";
+        let err = Config::parse(text, Path::new("c.toml")).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("c.toml"), "{msg}");
+        assert!(msg.contains("line 5"), "{msg}");
+        assert!(msg.contains("shard_rowz"), "{msg}");
+    }
+
+    #[test]
+    fn defaults_validate_once_input_given() {
+        let mut c = Config::default();
+        assert!(c.validate(Path::new("c")).is_err());
+        c.input.paths.push("x".into());
+        c.validate(Path::new("c")).unwrap();
+    }
+
+    #[test]
+    fn split_ratios_must_sum_to_one() {
+        let c = Config::parse(
+            "[input]\npaths=[\"x\"]\n[split]\ntrain=0.5\nvalidation=0.1\ntest=0.1\n",
+            Path::new("c"),
+        )
+        .unwrap();
+        assert!(
+            c.validate(Path::new("c"))
+                .unwrap_err()
+                .to_string()
+                .contains("add up")
+        );
+    }
+}

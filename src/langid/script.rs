@@ -1,0 +1,206 @@
+//! Dominant writing system of a text, as an ISO 15924 code.
+//!
+//! Letters are counted per script by Unicode block; the script with most
+//! letters wins (ties go to the earlier one in the table, so the result is
+//! deterministic). Han with any kana is `Jpan` (Japanese writes with both);
+//! Hangul is `Hang`; text without letters is `Zyyy` (common).
+
+/// Scripts we tell apart, with their ISO 15924 codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[repr(u8)]
+enum S {
+    Latn,
+    Cyrl,
+    Arab,
+    Grek,
+    Hebr,
+    Deva,
+    Beng,
+    Guru,
+    Gujr,
+    Orya,
+    Taml,
+    Telu,
+    Knda,
+    Mlym,
+    Sinh,
+    Thai,
+    Laoo,
+    Tibt,
+    Mymr,
+    Geor,
+    Armn,
+    Ethi,
+    Khmr,
+    Hang,
+    Hani,
+    Kana,
+    Thaa,
+    Tfng,
+    Syrc,
+    Mong,
+    Cher,
+    Cans,
+}
+
+const CODES: [&str; 32] = [
+    "Latn", "Cyrl", "Arab", "Grek", "Hebr", "Deva", "Beng", "Guru", "Gujr", "Orya", "Taml", "Telu",
+    "Knda", "Mlym", "Sinh", "Thai", "Laoo", "Tibt", "Mymr", "Geor", "Armn", "Ethi", "Khmr", "Hang",
+    "Hani", "Jpan", "Thaa", "Tfng", "Syrc", "Mong", "Cher", "Cans",
+];
+
+fn script_of(c: char) -> Option<S> {
+    let u = c as u32;
+    Some(match u {
+        0x41..=0x5A
+        | 0x61..=0x7A
+        | 0xAA
+        | 0xBA
+        | 0xC0..=0x24F
+        | 0x1E00..=0x1EFF
+        | 0x2C60..=0x2C7F
+        | 0xA720..=0xA7FF
+        | 0xFF21..=0xFF3A
+        | 0xFF41..=0xFF5A
+        | 0x250..=0x2AF => S::Latn,
+        0x370..=0x3FF | 0x1F00..=0x1FFF => S::Grek,
+        0x400..=0x52F | 0x1C80..=0x1C8F | 0x2DE0..=0x2DFF | 0xA640..=0xA69F => S::Cyrl,
+        0x531..=0x58F => S::Armn,
+        0x591..=0x5F4 | 0xFB1D..=0xFB4F => S::Hebr,
+        // Arabic digits and punctuation are not letters of the script.
+        0x600..=0x6FF | 0x750..=0x77F | 0x8A0..=0x8FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF
+            if c.is_alphabetic() =>
+        {
+            S::Arab
+        }
+        0x700..=0x74F => S::Syrc,
+        0x780..=0x7BF => S::Thaa,
+        0x900..=0x97F | 0xA8E0..=0xA8FF => S::Deva,
+        0x980..=0x9FF => S::Beng,
+        0xA00..=0xA7F => S::Guru,
+        0xA80..=0xAFF => S::Gujr,
+        0xB00..=0xB7F => S::Orya,
+        0xB80..=0xBFF => S::Taml,
+        0xC00..=0xC7F => S::Telu,
+        0xC80..=0xCFF => S::Knda,
+        0xD00..=0xD7F => S::Mlym,
+        0xD80..=0xDFF => S::Sinh,
+        0xE00..=0xE7F => S::Thai,
+        0xE80..=0xEFF => S::Laoo,
+        0xF00..=0xFFF => S::Tibt,
+        0x1000..=0x109F => S::Mymr,
+        0x10A0..=0x10FF | 0x1C90..=0x1CBF => S::Geor,
+        0x1100..=0x11FF | 0x3130..=0x318F | 0xAC00..=0xD7AF => S::Hang,
+        0x1200..=0x139F | 0x2D80..=0x2DDF => S::Ethi,
+        0x13A0..=0x13FF => S::Cher,
+        0x1400..=0x167F => S::Cans,
+        0x1780..=0x17FF => S::Khmr,
+        0x1800..=0x18AF => S::Mong,
+        0x2D30..=0x2D7F => S::Tfng,
+        0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F => {
+            // The prolonged sound mark and middle dot are shared; count kana letters.
+            if c == '\u{30FC}' || c == '\u{30FB}' {
+                return None;
+            } else {
+                S::Kana
+            }
+        }
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F => S::Hani,
+        _ => return None,
+    })
+}
+
+/// Letter counts per script of a text.
+#[derive(Clone, Debug, Default)]
+pub struct ScriptCounts {
+    counts: [u32; 32],
+}
+
+impl ScriptCounts {
+    pub fn of(text: &str) -> Self {
+        let mut counts = [0u32; 32];
+        for c in text.chars() {
+            if let Some(s) = script_of(c) {
+                counts[s as usize] += 1;
+            }
+        }
+        ScriptCounts { counts }
+    }
+
+    /// Letters in any script we know.
+    pub fn letters(&self) -> u32 {
+        self.counts.iter().sum()
+    }
+
+    /// The dominant script's ISO 15924 code.
+    pub fn dominant(&self) -> &'static str {
+        let kana = self.counts[S::Kana as usize];
+        let han = self.counts[S::Hani as usize];
+        let mut best = None;
+        let mut best_n = 0;
+        for (i, &n) in self.counts.iter().enumerate() {
+            // Han and kana compete together as one writing system.
+            let n = if i == S::Hani as usize || i == S::Kana as usize {
+                han + kana
+            } else {
+                n
+            };
+            if n > best_n {
+                best_n = n;
+                best = Some(i);
+            }
+        }
+        match best {
+            None => "Zyyy",
+            Some(i) if i == S::Hani as usize || i == S::Kana as usize => {
+                if kana > 0 {
+                    "Jpan"
+                } else {
+                    "Hani"
+                }
+            }
+            Some(i) => CODES[i],
+        }
+    }
+
+    /// Share of letters (0..=1) in the dominant script.
+    pub fn dominant_share(&self) -> f32 {
+        let total = self.letters();
+        if total == 0 {
+            return 0.0;
+        }
+        let d = self.dominant();
+        let n: u32 = match d {
+            "Jpan" | "Hani" => self.counts[S::Hani as usize] + self.counts[S::Kana as usize],
+            _ => CODES
+                .iter()
+                .position(|c| *c == d)
+                .map(|i| self.counts[i])
+                .unwrap_or(0),
+        };
+        n as f32 / total as f32
+    }
+}
+
+/// The dominant script of `text` (ISO 15924).
+pub fn dominant_script(text: &str) -> &'static str {
+    ScriptCounts::of(text).dominant()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts() {
+        assert_eq!(dominant_script("Hello world"), "Latn");
+        assert_eq!(dominant_script("مرحبا بالعالم 123"), "Arab");
+        assert_eq!(dominant_script("Привет мир"), "Cyrl");
+        assert_eq!(dominant_script("我们今天去市场"), "Hani");
+        assert_eq!(dominant_script("今日は市場に行きます"), "Jpan");
+        assert_eq!(dominant_script("नमस्ते दुनिया"), "Deva");
+        assert_eq!(dominant_script("안녕하세요"), "Hang");
+        assert_eq!(dominant_script("123 !?"), "Zyyy");
+        assert_eq!(dominant_script("ሰላም ለዓለም"), "Ethi");
+    }
+}

@@ -1,0 +1,20 @@
+//! corpusforge: turn raw article collections into a clean, deduplicated,
+//! language-tagged, split dataset release of Parquet shards.
+//!
+//! The flow of one document: read -> normalize -> clean -> langid -> filter
+//! -> dedup -> split -> write, or `rejected/` with a reason. See
+//! [`pipeline::build`].
+
+pub mod clean;
+pub mod config;
+pub mod dedup;
+pub mod doc;
+pub mod error;
+pub mod filter;
+pub mod langid;
+pub mod manifest;
+pub mod normalize;
+pub mod pipeline;
+pub mod read;
+pub mod split;
+pub mod write;

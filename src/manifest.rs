@@ -1,0 +1,404 @@
+//! `manifest.json` and the dataset card `README.md` of a release.
+//!
+//! The manifest records what was built from what: tool version, the config
+//! verbatim with its sha256, every input with size and sha256, the funnel
+//! (documents removed per stage and reason, in pipeline order, adding up
+//! to the input count), counts per language and split, and every shard
+//! with rows, bytes and sha256. It holds no time stamp and no absolute
+//! path, so rebuilding the same input with the same config gives the same
+//! bytes. Maps are `BTreeMap`s: keys are written sorted.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::config::LoadedConfig;
+use crate::doc::Stage;
+use crate::error::{Error, Result};
+use crate::read::{Compression, Format, Ignored, InputFile};
+use crate::write::{ShardInfo, hex};
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// Document counts of a build.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Counts {
+    pub input: u64,
+    pub kept: u64,
+    pub rejected: u64,
+    pub rejected_by_reason: BTreeMap<String, u64>,
+    /// Documents in which invalid UTF-8 was replaced by U+FFFD (kept or not).
+    pub repaired_invalid_utf8: u64,
+}
+
+/// Removals per stage and reason.
+#[derive(Clone, Debug, Default)]
+pub struct Funnel {
+    by_stage: BTreeMap<Stage, BTreeMap<String, u64>>,
+}
+
+impl Funnel {
+    pub fn add(&mut self, stage: Stage, reason: &str) {
+        *self
+            .by_stage
+            .entry(stage)
+            .or_default()
+            .entry(reason.to_string())
+            .or_insert(0) += 1;
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct FunnelRow {
+    pub stage: &'static str,
+    pub reason: String,
+    pub removed: u64,
+    /// Documents still in the pipeline after this row.
+    pub remaining: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct InputEntry {
+    /// Path relative to its input root (the `source_file` of its rows).
+    pub path: String,
+    pub format: &'static str,
+    pub compression: &'static str,
+    pub bytes: u64,
+    pub sha256: String,
+    pub records: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ToolInfo {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ConfigInfo {
+    pub path: String,
+    pub sha256: String,
+    pub text: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RulesInfo {
+    pub path: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Manifest {
+    pub tool: ToolInfo,
+    pub config: ConfigInfo,
+    pub boilerplate_rules: Option<RulesInfo>,
+    pub input_roots: Vec<String>,
+    pub inputs: Vec<InputEntry>,
+    pub ignored_inputs: Vec<Ignored>,
+    pub counts: Counts,
+    pub funnel: Vec<FunnelRow>,
+    /// Lines removed by each boilerplate rule.
+    pub removed_lines_by_rule: BTreeMap<String, u64>,
+    /// Kept documents per language label and split.
+    pub languages: BTreeMap<String, BTreeMap<String, u64>>,
+    pub splits: BTreeMap<String, u64>,
+    pub shards: Vec<ShardInfo>,
+    pub rejected_shards: Vec<ShardInfo>,
+}
+
+/// The pieces a manifest is made of.
+pub struct ManifestParts<'a> {
+    pub loaded: &'a LoadedConfig,
+    pub rules: Option<(String, String)>,
+    pub files: &'a [InputFile],
+    pub input_hashes: &'a [(String, u64)],
+    pub records_per_file: Vec<u64>,
+    pub ignored: &'a [Ignored],
+    pub counts: Counts,
+    pub funnel: Funnel,
+    pub removed_lines: Vec<(String, u64)>,
+    pub languages: BTreeMap<String, BTreeMap<String, u64>>,
+    pub shards: Vec<ShardInfo>,
+    pub rejected_shards: Vec<ShardInfo>,
+}
+
+impl Manifest {
+    pub fn new(p: ManifestParts<'_>) -> Manifest {
+        let inputs = p
+            .files
+            .iter()
+            .zip(p.input_hashes)
+            .zip(&p.records_per_file)
+            .map(|((f, (sha, bytes)), records)| InputEntry {
+                path: f.rel.clone(),
+                format: match f.format {
+                    Format::Jsonl => "jsonl",
+                    Format::Csv => "csv",
+                    Format::Tsv => "tsv",
+                    Format::Parquet => "parquet",
+                    Format::Text => "text",
+                },
+                compression: match f.compression {
+                    Compression::None => "none",
+                    Compression::Gzip => "gzip",
+                    Compression::Zstd => "zstd",
+                },
+                bytes: *bytes,
+                sha256: sha.clone(),
+                records: *records,
+            })
+            .collect();
+        let mut remaining = p.counts.input;
+        let mut funnel = Vec::new();
+        for (stage, reasons) in &p.funnel.by_stage {
+            for (reason, n) in reasons {
+                remaining -= n;
+                funnel.push(FunnelRow {
+                    stage: stage.as_str(),
+                    reason: reason.clone(),
+                    removed: *n,
+                    remaining,
+                });
+            }
+        }
+        let mut splits = BTreeMap::new();
+        for per in p.languages.values() {
+            for (s, n) in per {
+                *splits.entry(s.clone()).or_insert(0) += n;
+            }
+        }
+        let mut removed_lines = BTreeMap::new();
+        for (name, n) in p.removed_lines {
+            *removed_lines.entry(name).or_insert(0) += n;
+        }
+        Manifest {
+            tool: ToolInfo {
+                name: "corpusforge",
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            config: ConfigInfo {
+                path: crate::pipeline::portable_path(&p.loaded.path),
+                sha256: sha256_hex(p.loaded.text.as_bytes()),
+                text: p.loaded.text.clone(),
+            },
+            boilerplate_rules: p.rules.map(|(path, sha256)| RulesInfo { path, sha256 }),
+            input_roots: p
+                .loaded
+                .config
+                .input
+                .paths
+                .iter()
+                .map(|x| crate::pipeline::portable_path(x))
+                .collect(),
+            inputs,
+            ignored_inputs: p.ignored.to_vec(),
+            counts: p.counts,
+            funnel,
+            removed_lines_by_rule: removed_lines,
+            languages: p.languages,
+            splits,
+            shards: p.shards,
+            rejected_shards: p.rejected_shards,
+        }
+    }
+
+    pub fn write(&self, root: &Path) -> Result<()> {
+        let path = root.join("manifest.json");
+        let mut text =
+            serde_json::to_string_pretty(self).map_err(|e| Error::output(&path, e.to_string()))?;
+        text.push('\n');
+        std::fs::write(&path, text).map_err(|e| Error::io(&path, e))
+    }
+}
+
+/// ISO 639-1 code of an ISO 639-3 code where one exists (Hugging Face card
+/// metadata prefers it), else the 639-3 code.
+fn card_language(lang3: &str) -> &str {
+    const MAP: &[(&str, &str)] = &[
+        ("afr", "af"),
+        ("amh", "am"),
+        ("ara", "ar"),
+        ("arb", "ar"),
+        ("aze", "az"),
+        ("bel", "be"),
+        ("ben", "bn"),
+        ("bul", "bg"),
+        ("cat", "ca"),
+        ("ces", "cs"),
+        ("cmn", "zh"),
+        ("dan", "da"),
+        ("deu", "de"),
+        ("ell", "el"),
+        ("eng", "en"),
+        ("epo", "eo"),
+        ("est", "et"),
+        ("fin", "fi"),
+        ("fra", "fr"),
+        ("guj", "gu"),
+        ("hau", "ha"),
+        ("heb", "he"),
+        ("hin", "hi"),
+        ("hrv", "hr"),
+        ("hun", "hu"),
+        ("hye", "hy"),
+        ("ibo", "ig"),
+        ("ind", "id"),
+        ("ita", "it"),
+        ("jav", "jv"),
+        ("jpn", "ja"),
+        ("kat", "ka"),
+        ("khm", "km"),
+        ("kan", "kn"),
+        ("kor", "ko"),
+        ("lat", "la"),
+        ("lav", "lv"),
+        ("lin", "ln"),
+        ("lit", "lt"),
+        ("mal", "ml"),
+        ("mar", "mr"),
+        ("mkd", "mk"),
+        ("mya", "my"),
+        ("nep", "ne"),
+        ("nld", "nl"),
+        ("nob", "nb"),
+        ("ori", "or"),
+        ("orm", "om"),
+        ("pan", "pa"),
+        ("pes", "fa"),
+        ("fas", "fa"),
+        ("pol", "pl"),
+        ("por", "pt"),
+        ("ron", "ro"),
+        ("run", "rn"),
+        ("rus", "ru"),
+        ("sin", "si"),
+        ("slk", "sk"),
+        ("slv", "sl"),
+        ("sna", "sn"),
+        ("som", "so"),
+        ("spa", "es"),
+        ("srp", "sr"),
+        ("swa", "sw"),
+        ("swh", "sw"),
+        ("swe", "sv"),
+        ("tam", "ta"),
+        ("tel", "te"),
+        ("tgl", "tl"),
+        ("tha", "th"),
+        ("tuk", "tk"),
+        ("tur", "tr"),
+        ("ukr", "uk"),
+        ("urd", "ur"),
+        ("uzb", "uz"),
+        ("vie", "vi"),
+        ("xho", "xh"),
+        ("yor", "yo"),
+        ("zul", "zu"),
+    ];
+    MAP.iter()
+        .find(|(a, _)| *a == lang3)
+        .map(|(_, b)| *b)
+        .unwrap_or(lang3)
+}
+
+fn size_category(n: u64) -> &'static str {
+    match n {
+        0..1_000 => "n<1K",
+        1_000..10_000 => "1K<n<10K",
+        10_000..100_000 => "10K<n<100K",
+        100_000..1_000_000 => "100K<n<1M",
+        1_000_000..10_000_000 => "1M<n<10M",
+        10_000_000..100_000_000 => "10M<n<100M",
+        100_000_000..1_000_000_000 => "100M<n<1B",
+        _ => "n>1B",
+    }
+}
+
+/// Write the dataset card `README.md` (Hugging Face format: YAML front
+/// matter with one config per language label, plus `all`).
+pub fn write_card(root: &Path, m: &Manifest) -> Result<()> {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let _ = writeln!(s, "---");
+    let mut langs: Vec<&str> = m
+        .languages
+        .keys()
+        .map(|l| card_language(l.split('_').next().unwrap_or(l)))
+        .filter(|l| *l != "und")
+        .collect();
+    langs.sort();
+    langs.dedup();
+    let _ = writeln!(s, "language:");
+    for l in &langs {
+        let _ = writeln!(s, "- {l}");
+    }
+    let _ = writeln!(s, "size_categories:\n- {}", size_category(m.counts.kept));
+    let _ = writeln!(s, "configs:");
+    let split_glob = |lang: &str, split: &str| format!("data/{lang}/{split}-*.parquet");
+    let _ = writeln!(s, "- config_name: all\n  data_files:");
+    for split in crate::split::SPLITS {
+        if m.splits.get(split).copied().unwrap_or(0) > 0 {
+            let _ = writeln!(s, "  - split: {split}\n    path: data/*/{split}-*.parquet");
+        }
+    }
+    for (lang, per) in &m.languages {
+        let _ = writeln!(s, "- config_name: {lang}\n  data_files:");
+        for split in crate::split::SPLITS {
+            if per.get(split).copied().unwrap_or(0) > 0 {
+                let _ = writeln!(
+                    s,
+                    "  - split: {split}\n    path: {}",
+                    split_glob(lang, split)
+                );
+            }
+        }
+    }
+    let _ = writeln!(s, "---\n");
+    let _ = writeln!(s, "# Dataset card\n");
+    let _ = writeln!(
+        s,
+        "Built by corpusforge {} from {} input documents: {} kept, {} rejected (see `rejected/`).\n",
+        m.tool.version, m.counts.input, m.counts.kept, m.counts.rejected
+    );
+    let _ = writeln!(s, "## Documents per language and split\n");
+    let _ = writeln!(
+        s,
+        "| language | train | validation | test | total |\n|---|---:|---:|---:|---:|"
+    );
+    for (lang, per) in &m.languages {
+        let g = |k: &str| per.get(k).copied().unwrap_or(0);
+        let _ = writeln!(
+            s,
+            "| {lang} | {} | {} | {} | {} |",
+            g("train"),
+            g("validation"),
+            g("test"),
+            per.values().sum::<u64>()
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\n## Funnel\n\n| stage | reason | removed | remaining |\n|---|---|---:|---:|"
+    );
+    let _ = writeln!(s, "| input | | | {} |", m.counts.input);
+    for r in &m.funnel {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} |",
+            r.stage, r.reason, r.removed, r.remaining
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\n## How it was built\n\nConfig `{}` (sha256 `{}`), recorded verbatim in `manifest.json` \
+         with the sha256 of every input and shard. Rebuild with \
+         `corpusforge build --config {}`; the shards come out byte-identical.",
+        m.config.path, m.config.sha256, m.config.path
+    );
+    let path = root.join("README.md");
+    std::fs::write(&path, s).map_err(|e| Error::io(&path, e))
+}

@@ -1,0 +1,632 @@
+//! The build: runs the stages over all inputs and writes a release.
+//!
+//! Phases:
+//! 1. **process** (parallel over files, and over batches of records inside
+//!    a file): read -> normalize -> clean -> langid -> filter -> dedup key.
+//!    Each file's outcomes are spilled, in record order, to a compressed
+//!    work file; only a key (16 bytes) and the id of each surviving
+//!    document stay in memory.
+//! 2. **dedup** (barrier): walking the keys in input order, the first
+//!    document with a key is kept, later ones point at it.
+//! 3. **write** (in input order): spilled documents go to their
+//!    (language, split) shards or to `rejected/`, then the manifest and the
+//!    dataset card are written.
+//!
+//! Guarantees: input = kept + rejected, with one reason per rejected
+//! document; the output depends only on the input bytes and the config,
+//! not on the thread count (all merges are in input order; no hash-map
+//! order, time or absolute path reaches an output file); the release is
+//! built in a temporary sibling folder and renamed into place only when
+//! complete, so a failed run leaves any previous release untouched.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::clean::Rules;
+use crate::config::{Config, LoadedConfig};
+use crate::doc::{Document, Record, Reject, Stage};
+use crate::error::{Error, Result};
+use crate::langid::Identifier;
+use crate::manifest::{self, Counts, Manifest};
+use crate::read::{self, InputFile};
+use crate::write::{DataRow, DataRows, RejectRow, RejectRows, ShardInfo, ShardSet, ShardSettings};
+use crate::{dedup, filter, normalize, split};
+
+/// What a build produced, for the summary table.
+#[derive(Debug)]
+pub struct Summary {
+    pub release: PathBuf,
+    pub counts: Counts,
+    pub shards: usize,
+}
+
+/// Everything the per-document stages need, built once.
+struct Stages {
+    cfg: Config,
+    rules: Option<Rules>,
+    identifier: Identifier,
+}
+
+/// One spilled outcome of phase 1.
+#[derive(Serialize, Deserialize)]
+struct Spilled {
+    doc: Document,
+    reject: Option<Reject>,
+}
+
+/// What stays in memory per surviving document.
+struct Survivor {
+    key: u128,
+    id: Box<str>,
+}
+
+/// Per-file result of phase 1.
+struct FileOutcome {
+    records: u64,
+    /// `Some` for documents that reached dedup, in record order.
+    survivors: Vec<Option<Survivor>>,
+    removed_by_rule: Vec<u64>,
+    repaired_utf8_docs: u64,
+}
+
+impl Stages {
+    /// Run the per-document stages. Returns the outcome, the dedup key of a
+    /// survivor, and the rules that removed lines.
+    fn process(&self, mut doc: Document) -> (Spilled, Option<u128>, Vec<usize>) {
+        let form = self.cfg.normalize.form;
+        let text = normalize::normalize(&doc.text, form);
+        doc.title = doc
+            .title
+            .as_deref()
+            .map(|t| normalize::normalize_field(t, form))
+            .filter(|t| !t.is_empty());
+        doc.source = doc
+            .source
+            .as_deref()
+            .map(|t| normalize::normalize_field(t, form))
+            .filter(|t| !t.is_empty());
+        doc.url = doc.url.as_deref().map(|t| t.trim().to_string());
+        doc.date = doc.date.as_deref().map(|t| t.trim().to_string());
+        let mut rules_hit = Vec::new();
+        let text = match &self.rules {
+            Some(rules) => {
+                let cleaned = rules.clean(&text);
+                rules_hit = cleaned.removed.iter().map(|(r, _)| *r).collect();
+                if self.cfg.clean.keep_removed_lines {
+                    doc.removed_lines = cleaned.removed.into_iter().map(|(_, l)| l).collect();
+                }
+                if cleaned.text.is_empty() {
+                    doc.text = text;
+                    let n = rules_hit.len();
+                    return (
+                        reject(
+                            doc,
+                            Stage::Clean,
+                            "empty_after_clean",
+                            format!("all {n} lines were boilerplate"),
+                        ),
+                        None,
+                        rules_hit,
+                    );
+                }
+                cleaned.text
+            }
+            None => text,
+        };
+        doc.text = text;
+        doc.n_chars = doc.text.chars().count() as u64;
+        doc.n_words = filter::count_words(&doc.text);
+        let id = self.identifier.identify(&doc.text);
+        doc.lang = id.label;
+        doc.lang_score = id.score;
+        doc.script = id.script.to_string();
+        let keep = &self.cfg.langid.keep;
+        if !keep.is_empty() {
+            let lang3 = doc.lang.split('_').next().unwrap_or("");
+            if !keep.iter().any(|k| k == &doc.lang || k == lang3) {
+                let detail = format!(
+                    "{} (score {:.3}) not in langid.keep",
+                    doc.lang, doc.lang_score
+                );
+                return (
+                    reject(doc, Stage::Langid, "lang_not_kept", detail),
+                    None,
+                    rules_hit,
+                );
+            }
+        }
+        if let Err(r) = filter::check(&doc, &self.cfg.filter) {
+            return (
+                Spilled {
+                    doc,
+                    reject: Some(r),
+                },
+                None,
+                rules_hit,
+            );
+        }
+        let key = dedup::exact_key(&doc.text);
+        (Spilled { doc, reject: None }, Some(key), rules_hit)
+    }
+}
+
+fn reject(doc: Document, stage: Stage, reason: &str, detail: String) -> Spilled {
+    Spilled {
+        doc,
+        reject: Some(Reject::new(stage, reason, detail)),
+    }
+}
+
+/// Options of a build that are not part of the config.
+#[derive(Clone, Debug, Default)]
+pub struct BuildOptions {
+    /// Show progress bars (they are hidden anyway when stderr is no TTY).
+    pub progress: bool,
+}
+
+/// Build a release from a loaded (and overridden) config.
+pub fn build(loaded: &LoadedConfig, opts: &BuildOptions) -> Result<Summary> {
+    let cfg = &loaded.config;
+    cfg.validate(&loaded.path)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.run.threads)
+        .build()
+        .map_err(|e| Error::Config {
+            path: loaded.path.clone(),
+            line: None,
+            message: format!("cannot start {} threads: {e}", cfg.run.threads),
+        })?;
+    pool.install(|| build_in_pool(loaded, opts))
+}
+
+fn build_in_pool(loaded: &LoadedConfig, opts: &BuildOptions) -> Result<Summary> {
+    let cfg = &loaded.config;
+    let (files, ignored) = read::discover(&cfg.input.paths)?;
+    if files.is_empty() {
+        return Err(Error::input(
+            &cfg.input.paths[0],
+            None,
+            "no input files found (expected .jsonl, .csv, .tsv, .parquet or .txt, optionally .gz/.zst)",
+        ));
+    }
+    let (rules, rules_meta) = if cfg.clean.rules {
+        let rules = Rules::load(&cfg.clean.rules_file).map_err(|e| match e {
+            Error::Io { path, source } => Error::Config {
+                path: loaded.path.clone(),
+                line: None,
+                message: format!(
+                    "clean.rules_file {}: {source} (relative paths are resolved against the current directory)",
+                    path.display()
+                ),
+            },
+            e => e,
+        })?;
+        let (sha, _) = crate::write::sha256_file(&cfg.clean.rules_file)?;
+        (
+            Some(rules),
+            Some((portable_path(&cfg.clean.rules_file), sha)),
+        )
+    } else {
+        (None, None)
+    };
+    let stages = Stages {
+        cfg: cfg.clone(),
+        identifier: Identifier::new(&cfg.langid),
+        rules,
+    };
+
+    let out = cfg.output.dir.clone();
+    let tmp = temp_sibling(&out, "tmp")?;
+    let result =
+        build_into(&tmp, loaded, &stages, &files, &ignored, rules_meta, opts).and_then(|summary| {
+            publish(&tmp, &out, cfg.output.overwrite)?;
+            Ok(Summary {
+                release: out.clone(),
+                ..summary
+            })
+        });
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    result
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build_into(
+    root: &Path,
+    loaded: &LoadedConfig,
+    stages: &Stages,
+    files: &[InputFile],
+    ignored: &[read::Ignored],
+    rules_meta: Option<(String, String)>,
+    opts: &BuildOptions,
+) -> Result<Summary> {
+    let cfg = &loaded.config;
+    let work = root.join(".work");
+    std::fs::create_dir_all(&work).map_err(|e| Error::io(&work, e))?;
+
+    // Phase 1: process every file, spilling outcomes in record order.
+    let total_bytes: u64 = files.iter().map(|f| f.bytes).sum();
+    let bar = progress_bar(opts.progress, total_bytes, "process");
+    let n_rules = stages.rules.as_ref().map_or(0, |r| r.names().len());
+    let outcomes: Vec<FileOutcome> = files
+        .par_iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let r = process_file(stages, f, &spill_path(&work, i), n_rules);
+            bar.inc(f.bytes);
+            r
+        })
+        .collect::<Result<_>>()?;
+    bar.finish_and_clear();
+    let input_hashes: Vec<(String, u64)> = files
+        .par_iter()
+        .map(|f| crate::write::sha256_file(&f.path))
+        .collect::<Result<_>>()?;
+
+    // Phase 2: exact dedup, first in input order wins.
+    let mut first: HashMap<u128, (usize, usize)> = HashMap::new();
+    let mut size: HashMap<u128, u32> = HashMap::new();
+    for (fi, o) in outcomes.iter().enumerate() {
+        for (li, s) in o.survivors.iter().enumerate() {
+            if let Some(s) = s {
+                let k = if cfg.dedup.exact {
+                    s.key
+                } else {
+                    unique_key(fi, li)
+                };
+                first.entry(k).or_insert((fi, li));
+                *size.entry(k).or_insert(0) += 1;
+            }
+        }
+    }
+
+    // Phase 3: write shards in input order.
+    let settings = ShardSettings {
+        shard_rows: cfg.output.shard_rows,
+        shard_bytes: cfg.output.shard_bytes,
+        row_group_rows: cfg.output.row_group_rows,
+        row_group_bytes: 8 << 20,
+        zstd_level: cfg.output.zstd_level,
+        metadata: vec![
+            (
+                "corpusforge.version".into(),
+                env!("CARGO_PKG_VERSION").into(),
+            ),
+            (
+                "corpusforge.config_sha256".into(),
+                manifest::sha256_hex(loaded.text.as_bytes()),
+            ),
+        ],
+    };
+    let mut data: BTreeMap<(String, &'static str), ShardSet<DataRows>> = BTreeMap::new();
+    let mut rejected: ShardSet<RejectRows> = ShardSet::new(
+        root,
+        "rejected/rejected".into(),
+        None,
+        None,
+        settings.clone(),
+    );
+    let mut counts = Counts::default();
+    let mut funnel = manifest::Funnel::default();
+    let mut langs: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    let bar = progress_bar(
+        opts.progress,
+        outcomes.iter().map(|o| o.records).sum(),
+        "write",
+    );
+    for (fi, o) in outcomes.iter().enumerate() {
+        let path = spill_path(&work, fi);
+        let reader =
+            zstd::stream::read::Decoder::new(File::open(&path).map_err(|e| Error::io(&path, e))?)
+                .map_err(|e| Error::io(&path, e))?;
+        let mut lines = BufReader::new(reader).lines();
+        for (li, survivor) in o.survivors.iter().enumerate() {
+            let line = lines
+                .next()
+                .ok_or_else(|| Error::output(&path, "work file ended early"))?
+                .map_err(|e| Error::io(&path, e))?;
+            let sp: Spilled = serde_json::from_str(&line)
+                .map_err(|e| Error::output(&path, format!("work file unreadable: {e}")))?;
+            let doc = &sp.doc;
+            counts.input += 1;
+            let line_no = doc.prov.line.map(|l| l as i64);
+            let key = survivor.as_ref().map(|s| {
+                if cfg.dedup.exact {
+                    s.key
+                } else {
+                    unique_key(fi, li)
+                }
+            });
+            let dup = key.and_then(|k| {
+                let (ff, fl) = first[&k];
+                ((ff, fl) != (fi, li)).then_some((ff, fl))
+            });
+            let reject = match (&sp.reject, &dup) {
+                (Some(r), _) => Some((r.clone(), None)),
+                (None, Some((ff, fl))) => {
+                    let kept = outcomes[*ff].survivors[*fl]
+                        .as_ref()
+                        .map(|s| &*s.id)
+                        .unwrap_or("");
+                    Some((
+                        Reject::new(
+                            Stage::Dedup,
+                            "exact_duplicate",
+                            format!("same folded text as {kept}"),
+                        ),
+                        Some(kept.to_string()),
+                    ))
+                }
+                (None, None) => None,
+            };
+            if let Some((r, dup_of)) = reject {
+                counts.rejected += 1;
+                *counts
+                    .rejected_by_reason
+                    .entry(r.reason.clone())
+                    .or_insert(0) += 1;
+                funnel.add(r.stage, &r.reason);
+                rejected.push(&RejectRow {
+                    id: &doc.id,
+                    stage: r.stage.as_str(),
+                    reason: &r.reason,
+                    detail: &r.detail,
+                    dup_of: dup_of.as_deref(),
+                    dup_jaccard: dup_of.as_ref().map(|_| 1.0),
+                    lang: (!doc.lang.is_empty()).then_some(doc.lang.as_str()),
+                    source_file: &doc.prov.file,
+                    source_line: line_no,
+                    text: &doc.text,
+                })?;
+            } else {
+                let k = key.expect("a kept document has a key");
+                let split = split::split_of(k, &cfg.split);
+                counts.kept += 1;
+                *langs
+                    .entry(doc.lang.clone())
+                    .or_default()
+                    .entry(split.to_string())
+                    .or_insert(0) += 1;
+                let set = data.entry((doc.lang.clone(), split)).or_insert_with(|| {
+                    ShardSet::new(
+                        root,
+                        format!("data/{}/{}", doc.lang, split),
+                        Some(doc.lang.clone()),
+                        Some(split.to_string()),
+                        settings.clone(),
+                    )
+                });
+                let cluster = format!("{:016x}", (k >> 64) as u64);
+                set.push(&DataRow {
+                    id: &doc.id,
+                    text: &doc.text,
+                    title: doc.title.as_deref(),
+                    url: doc.url.as_deref(),
+                    date: doc.date.as_deref(),
+                    source: doc.source.as_deref(),
+                    lang: &doc.lang,
+                    lang_score: doc.lang_score,
+                    script: &doc.script,
+                    n_chars: doc.n_chars as i64,
+                    n_words: doc.n_words as i64,
+                    dup_cluster: &cluster,
+                    dup_count: size[&k] as i32,
+                    split,
+                    source_file: &doc.prov.file,
+                    source_line: line_no,
+                })?;
+            }
+            bar.inc(1);
+        }
+    }
+    bar.finish_and_clear();
+    std::fs::remove_dir_all(&work).map_err(|e| Error::io(&work, e))?;
+
+    let mut shards: Vec<ShardInfo> = Vec::new();
+    for (_, set) in data {
+        shards.extend(set.finish()?);
+    }
+    let rejected_shards = rejected.finish()?;
+
+    let mut removed_by_rule = vec![0u64; n_rules];
+    let mut repaired = 0;
+    for o in &outcomes {
+        for (a, b) in removed_by_rule.iter_mut().zip(&o.removed_by_rule) {
+            *a += b;
+        }
+        repaired += o.repaired_utf8_docs;
+    }
+    counts.repaired_invalid_utf8 = repaired;
+    let rule_names = stages
+        .rules
+        .as_ref()
+        .map(|r| r.names().to_vec())
+        .unwrap_or_default();
+    let m = Manifest::new(manifest::ManifestParts {
+        loaded,
+        rules: rules_meta,
+        files,
+        input_hashes: &input_hashes,
+        records_per_file: outcomes.iter().map(|o| o.records).collect(),
+        ignored,
+        counts: counts.clone(),
+        funnel,
+        removed_lines: rule_names.into_iter().zip(removed_by_rule).collect(),
+        languages: langs,
+        shards: shards.clone(),
+        rejected_shards,
+    });
+    m.write(root)?;
+    manifest::write_card(root, &m)?;
+    Ok(Summary {
+        release: root.to_path_buf(),
+        counts,
+        shards: shards.len(),
+    })
+}
+
+/// A key that is distinct per document, for builds without exact dedup.
+fn unique_key(fi: usize, li: usize) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(format!("{fi}:{li}").as_bytes())
+}
+
+fn spill_path(work: &Path, i: usize) -> PathBuf {
+    work.join(format!("spill-{i:06}.jsonl.zst"))
+}
+
+/// Phase 1 for one file: read in batches, process a batch in parallel,
+/// spill it in order.
+fn process_file(
+    stages: &Stages,
+    file: &InputFile,
+    spill: &Path,
+    n_rules: usize,
+) -> Result<FileOutcome> {
+    let mut records = read::records(file, &stages.cfg.input)?;
+    let out = File::create(spill).map_err(|e| Error::io(spill, e))?;
+    let mut enc = zstd::stream::write::Encoder::new(BufWriter::new(out), 1)
+        .map_err(|e| Error::io(spill, e))?;
+    let mut outcome = FileOutcome {
+        records: 0,
+        survivors: Vec::new(),
+        removed_by_rule: vec![0; n_rules],
+        repaired_utf8_docs: 0,
+    };
+    let batch_size = stages.cfg.run.batch_size;
+    let mut batch: Vec<Record> = Vec::with_capacity(batch_size);
+    loop {
+        batch.clear();
+        for rec in records.by_ref().take(batch_size) {
+            batch.push(rec?);
+        }
+        if batch.is_empty() {
+            break;
+        }
+        let results: Vec<(Spilled, Option<u128>, Vec<usize>)> = std::mem::take(&mut batch)
+            .into_par_iter()
+            .map(|rec| match rec {
+                Record::Doc(doc) => stages.process(*doc),
+                Record::Bad {
+                    prov,
+                    id,
+                    raw,
+                    reject,
+                } => {
+                    let doc = Document {
+                        id: id.unwrap_or_else(|| prov.derived_id()),
+                        text: raw,
+                        prov,
+                        ..Default::default()
+                    };
+                    (
+                        Spilled {
+                            doc,
+                            reject: Some(reject),
+                        },
+                        None,
+                        Vec::new(),
+                    )
+                }
+            })
+            .collect();
+        for (sp, key, hits) in results {
+            outcome.records += 1;
+            if sp.doc.invalid_utf8 > 0 {
+                outcome.repaired_utf8_docs += 1;
+            }
+            for h in hits {
+                outcome.removed_by_rule[h] += 1;
+            }
+            outcome.survivors.push(key.map(|key| Survivor {
+                key,
+                id: sp.doc.id.clone().into_boxed_str(),
+            }));
+            serde_json::to_writer(&mut enc, &sp)
+                .map_err(|e| Error::output(spill, e.to_string()))?;
+            enc.write_all(b"\n").map_err(|e| Error::io(spill, e))?;
+        }
+    }
+    enc.finish()
+        .and_then(|mut w| w.flush())
+        .map_err(|e| Error::io(spill, e))?;
+    Ok(outcome)
+}
+
+/// A fresh folder beside `out` (same filesystem, so the final rename is
+/// atomic).
+fn temp_sibling(out: &Path, tag: &str) -> Result<PathBuf> {
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "release".into());
+    let tmp = parent.join(format!(".{name}.{tag}-{}", std::process::id()));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    }
+    std::fs::create_dir(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    Ok(tmp)
+}
+
+/// Move the finished release into place, replacing an old one.
+fn publish(tmp: &Path, out: &Path, overwrite: bool) -> Result<()> {
+    if out.exists() {
+        if !overwrite {
+            return Err(Error::output(
+                out,
+                "release folder exists and output.overwrite = false",
+            ));
+        }
+        let old = temp_sibling(out, "old")?;
+        std::fs::remove_dir(&old).map_err(|e| Error::io(&old, e))?;
+        std::fs::rename(out, &old).map_err(|e| Error::io(out, e))?;
+        std::fs::rename(tmp, out).map_err(|e| Error::io(out, e))?;
+        std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+    } else {
+        std::fs::rename(tmp, out).map_err(|e| Error::io(out, e))?;
+    }
+    Ok(())
+}
+
+fn progress_bar(enabled: bool, len: u64, what: &'static str) -> ProgressBar {
+    let bar = if enabled {
+        ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr())
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{prefix:>8} [{bar:40}] {percent:>3}% {elapsed_precise} eta {eta}",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    bar.set_prefix(what);
+    bar
+}
+
+/// A path as written into outputs: relative paths as given, absolute ones
+/// reduced to their file name (no machine paths in a release).
+pub fn portable_path(p: &Path) -> String {
+    if p.is_absolute() {
+        p.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    } else {
+        p.components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+}

@@ -1,0 +1,321 @@
+//! Readers: turn input files into [`Record`]s with provenance.
+//!
+//! Guarantees:
+//! - inputs are discovered deterministically: folders are walked and files
+//!   sorted by their path relative to the input root (`source_file`);
+//! - the format comes from the extension (`.jsonl`/`.json`/`.ndjson`,
+//!   `.csv`, `.tsv`, `.parquet`, `.txt` = one article per file), optionally
+//!   compressed (`.gz`, `.zst`); other files are reported as ignored;
+//! - every input record becomes exactly one `Record`: a document, or a
+//!   `Bad` record with file, line and reason (malformed JSON, missing text,
+//!   oversized). Invalid UTF-8 is repaired (U+FFFD) and counted, not dropped;
+//! - a file that cannot be read (missing, truncated archive, not the format
+//!   its extension says) is an [`Error`] naming the file and line.
+
+mod csv;
+mod jsonl;
+mod parquet;
+mod text;
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use crate::config::{FieldMap, InputConfig};
+use crate::doc::{Document, Provenance, Record, Reject, Stage};
+use crate::error::{Error, Result};
+
+/// Input record format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Jsonl,
+    Csv,
+    Tsv,
+    Parquet,
+    Text,
+}
+
+/// Compression of an input file, by extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+/// One input file found under an input path.
+#[derive(Clone, Debug)]
+pub struct InputFile {
+    /// Path to open.
+    pub path: PathBuf,
+    /// Path relative to the input root, `/`-separated: the `source_file`.
+    pub rel: String,
+    pub format: Format,
+    pub compression: Compression,
+    pub bytes: u64,
+}
+
+/// A file under an input folder that is not read, with the reason.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Ignored {
+    pub path: String,
+    pub reason: String,
+}
+
+/// Split a file name into format and compression; `None` if unknown.
+pub fn detect(name: &str) -> Option<(Format, Compression)> {
+    let lower = name.to_ascii_lowercase();
+    let (stem, comp) = if let Some(s) = lower.strip_suffix(".gz") {
+        (s, Compression::Gzip)
+    } else if let Some(s) = lower.strip_suffix(".zst") {
+        (s, Compression::Zstd)
+    } else {
+        (lower.as_str(), Compression::None)
+    };
+    let ext = stem.rsplit_once('.').map(|(_, e)| e)?;
+    let fmt = match ext {
+        "jsonl" | "ndjson" | "json" => Format::Jsonl,
+        "csv" => Format::Csv,
+        "tsv" => Format::Tsv,
+        "parquet" => Format::Parquet,
+        "txt" => Format::Text,
+        _ => return None,
+    };
+    if fmt == Format::Parquet && comp != Compression::None {
+        return None;
+    }
+    Some((fmt, comp))
+}
+
+/// Find the input files under `paths`, sorted by relative path.
+pub fn discover(paths: &[PathBuf]) -> Result<(Vec<InputFile>, Vec<Ignored>)> {
+    let mut files = Vec::new();
+    let mut ignored = Vec::new();
+    for root in paths {
+        let meta = std::fs::metadata(root).map_err(|e| Error::io(root, e))?;
+        if meta.is_file() {
+            let name = root
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let Some((format, compression)) = detect(&name) else {
+                return Err(Error::input(
+                    root,
+                    None,
+                    "unknown input format: expected .jsonl, .csv, .tsv, .parquet or .txt (optionally .gz or .zst)",
+                ));
+            };
+            files.push(InputFile {
+                path: root.clone(),
+                rel: name,
+                format,
+                compression,
+                bytes: meta.len(),
+            });
+        } else {
+            let mut found = Vec::new();
+            walk(root, root, &mut found)?;
+            for (path, rel, bytes) in found {
+                let name = rel.rsplit('/').next().unwrap_or(&rel).to_string();
+                if name.starts_with('.') {
+                    ignored.push(Ignored {
+                        path: rel,
+                        reason: "hidden file".into(),
+                    });
+                    continue;
+                }
+                match detect(&name) {
+                    Some((format, compression)) => files.push(InputFile {
+                        path,
+                        rel,
+                        format,
+                        compression,
+                        bytes,
+                    }),
+                    None => ignored.push(Ignored {
+                        path: rel,
+                        reason: "unknown extension".into(),
+                    }),
+                }
+            }
+        }
+    }
+    files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    for w in files.windows(2) {
+        if w[0].rel == w[1].rel {
+            return Err(Error::input(
+                &w[1].path,
+                None,
+                format!(
+                    "two inputs have the same relative path {:?} ({} and {}); give distinct folders",
+                    w[0].rel,
+                    w[0].path.display(),
+                    w[1].path.display()
+                ),
+            ));
+        }
+    }
+    ignored.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok((files, ignored))
+}
+
+fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, String, u64)>) -> Result<()> {
+    let rd = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    for entry in rd {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let path = entry.path();
+        let meta = std::fs::metadata(&path).map_err(|e| Error::io(&path, e))?;
+        if meta.is_dir() {
+            walk(root, &path, out)?;
+        } else {
+            let rel = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            out.push((path, rel, meta.len()));
+        }
+    }
+    Ok(())
+}
+
+/// Open a file and undo its compression.
+pub(crate) fn open_stream(file: &InputFile) -> Result<Box<dyn Read + Send>> {
+    let f = File::open(&file.path).map_err(|e| Error::io(&file.path, e))?;
+    let f = BufReader::with_capacity(1 << 16, f);
+    Ok(match file.compression {
+        Compression::None => Box::new(f),
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(f)),
+        Compression::Zstd => Box::new(
+            zstd::stream::read::Decoder::with_buffer(f).map_err(|e| Error::io(&file.path, e))?,
+        ),
+    })
+}
+
+/// A stream of records from one file. `Err` is fatal for the file.
+pub type Records = Box<dyn Iterator<Item = Result<Record>> + Send>;
+
+/// Open an input file as a stream of records.
+pub fn records(file: &InputFile, cfg: &InputConfig) -> Result<Records> {
+    match file.format {
+        Format::Jsonl => jsonl::records(file, cfg),
+        Format::Csv => csv::records(file, cfg, b','),
+        Format::Tsv => csv::records(file, cfg, b'\t'),
+        Format::Parquet => parquet::records(file, cfg),
+        Format::Text => text::records(file, cfg),
+    }
+}
+
+/// Decode bytes as UTF-8, replacing invalid sequences with U+FFFD. Returns
+/// the string and how many invalid sequences were replaced.
+pub fn decode_utf8(bytes: &[u8]) -> (String, u32) {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => (s.to_string(), 0),
+        Err(_) => {
+            let mut out = String::with_capacity(bytes.len() + 8);
+            let mut n = 0;
+            for chunk in bytes.utf8_chunks() {
+                out.push_str(chunk.valid());
+                if !chunk.invalid().is_empty() {
+                    out.push('\u{FFFD}');
+                    n += 1;
+                }
+            }
+            (out, n)
+        }
+    }
+}
+
+/// The fields of one input record, before it becomes a document.
+#[derive(Default)]
+pub(crate) struct RawFields {
+    pub id: Option<String>,
+    /// `Err(what)` when the text field is missing, null or not a string.
+    pub text: Option<std::result::Result<String, String>>,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub date: Option<String>,
+    pub source: Option<String>,
+    pub invalid_utf8: u32,
+}
+
+/// Build a record from raw fields: a document, or a `Bad` record when the
+/// text is missing, empty or too large.
+pub(crate) fn make_record(
+    prov: Provenance,
+    f: RawFields,
+    fields: &FieldMap,
+    max_bytes: usize,
+    raw: impl FnOnce() -> String,
+) -> Record {
+    let nonempty = |s: Option<String>| s.filter(|v| !v.trim().is_empty());
+    let id = nonempty(f.id);
+    let text = match f.text {
+        Some(Ok(t)) if !t.trim().is_empty() => t,
+        other => {
+            let what = match other {
+                None => format!("no field {:?}", fields.text),
+                Some(Err(what)) => what,
+                Some(Ok(_)) => format!("field {:?} is empty", fields.text),
+            };
+            return Record::Bad {
+                prov,
+                id,
+                raw: raw(),
+                reject: Reject::new(Stage::Read, "missing_text", what),
+            };
+        }
+    };
+    if text.len() > max_bytes {
+        let detail = format!(
+            "text is {} bytes, over input.max_doc_bytes = {max_bytes}",
+            text.len()
+        );
+        return Record::Bad {
+            prov,
+            id,
+            raw: String::new(),
+            reject: Reject::new(Stage::Read, "too_large", detail),
+        };
+    }
+    let id = id.unwrap_or_else(|| prov.derived_id());
+    Record::Doc(Box::new(Document {
+        id,
+        text,
+        title: nonempty(f.title),
+        url: nonempty(f.url),
+        date: nonempty(f.date),
+        source: nonempty(f.source),
+        prov,
+        invalid_utf8: f.invalid_utf8,
+        ..Default::default()
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_formats() {
+        assert_eq!(
+            detect("a.jsonl.gz"),
+            Some((Format::Jsonl, Compression::Gzip))
+        );
+        assert_eq!(detect("a.TSV"), Some((Format::Tsv, Compression::None)));
+        assert_eq!(detect("a.txt.zst"), Some((Format::Text, Compression::Zstd)));
+        assert_eq!(detect("a.parquet.gz"), None);
+        assert_eq!(detect("README.md"), None);
+        assert_eq!(detect("noext"), None);
+    }
+
+    #[test]
+    fn repairs_invalid_utf8() {
+        let (s, n) = decode_utf8(b"ok \xff\xfe and \xe2\x82");
+        assert_eq!(s, "ok \u{FFFD}\u{FFFD} and \u{FFFD}");
+        assert_eq!(n, 3);
+        assert_eq!(decode_utf8("fine".as_bytes()), ("fine".to_string(), 0));
+    }
+}

@@ -1,0 +1,516 @@
+//! Parquet shard writing.
+//!
+//! One fixed Arrow schema per kind of shard ([`data_schema`],
+//! [`rejected_schema`]), never inferred from data. A [`ShardSet`] writes the
+//! rows of one (language, split) — or the rejected rows — into zstd Parquet
+//! files of at most `shard_rows` rows and about `shard_bytes` text bytes,
+//! one row group per `row_group_rows` rows. Files are first written as
+//! `<prefix>-NNNNN.parquet.partial`; [`ShardSet::finish`] renames them to the
+//! Hugging Face layout `<prefix>-NNNNN-of-MMMMM.parquet` once the count is
+//! known, and returns path, rows, bytes and sha256 of each, measured on the
+//! bytes as written. Output is a pure function of the rows and settings: no
+//! timestamps are written.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_array::builder::{
+    Float32Builder, Int32Builder, Int64Builder, LargeStringBuilder, StringBuilder,
+};
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::metadata::KeyValue;
+use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+/// Schema of the release's data shards. Documented in README.md.
+pub fn data_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("id", DataType::Utf8, false),
+        Field::new("text", DataType::LargeUtf8, false),
+        Field::new("title", DataType::Utf8, true),
+        Field::new("url", DataType::Utf8, true),
+        Field::new("date", DataType::Utf8, true),
+        Field::new("source", DataType::Utf8, true),
+        Field::new("lang", DataType::Utf8, false),
+        Field::new("lang_score", DataType::Float32, false),
+        Field::new("script", DataType::Utf8, false),
+        Field::new("n_chars", DataType::Int64, false),
+        Field::new("n_words", DataType::Int64, false),
+        Field::new("dup_cluster", DataType::Utf8, false),
+        Field::new("dup_count", DataType::Int32, false),
+        Field::new("split", DataType::Utf8, false),
+        Field::new("source_file", DataType::Utf8, false),
+        Field::new("source_line", DataType::Int64, true),
+    ]))
+}
+
+/// Schema of the `rejected/` shards. Documented in README.md.
+pub fn rejected_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("id", DataType::Utf8, false),
+        Field::new("stage", DataType::Utf8, false),
+        Field::new("reason", DataType::Utf8, false),
+        Field::new("detail", DataType::Utf8, false),
+        Field::new("dup_of", DataType::Utf8, true),
+        Field::new("dup_jaccard", DataType::Float32, true),
+        Field::new("lang", DataType::Utf8, true),
+        Field::new("source_file", DataType::Utf8, false),
+        Field::new("source_line", DataType::Int64, true),
+        Field::new("text", DataType::LargeUtf8, false),
+    ]))
+}
+
+/// One row of a data shard.
+pub struct DataRow<'a> {
+    pub id: &'a str,
+    pub text: &'a str,
+    pub title: Option<&'a str>,
+    pub url: Option<&'a str>,
+    pub date: Option<&'a str>,
+    pub source: Option<&'a str>,
+    pub lang: &'a str,
+    pub lang_score: f32,
+    pub script: &'a str,
+    pub n_chars: i64,
+    pub n_words: i64,
+    pub dup_cluster: &'a str,
+    pub dup_count: i32,
+    pub split: &'a str,
+    pub source_file: &'a str,
+    pub source_line: Option<i64>,
+}
+
+/// One row of a rejected shard.
+pub struct RejectRow<'a> {
+    pub id: &'a str,
+    pub stage: &'a str,
+    pub reason: &'a str,
+    pub detail: &'a str,
+    pub dup_of: Option<&'a str>,
+    pub dup_jaccard: Option<f32>,
+    pub lang: Option<&'a str>,
+    pub source_file: &'a str,
+    pub source_line: Option<i64>,
+    pub text: &'a str,
+}
+
+/// Column builders for one kind of row.
+pub trait Rows: Send {
+    type Row<'a>;
+    fn schema() -> SchemaRef;
+    fn new() -> Self;
+    fn push(&mut self, row: &Self::Row<'_>);
+    fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Text bytes buffered (drives shard and row-group size).
+    fn bytes(&self) -> u64;
+    fn finish(&mut self) -> RecordBatch;
+}
+
+pub struct DataRows {
+    id: StringBuilder,
+    text: LargeStringBuilder,
+    title: StringBuilder,
+    url: StringBuilder,
+    date: StringBuilder,
+    source: StringBuilder,
+    lang: StringBuilder,
+    lang_score: Float32Builder,
+    script: StringBuilder,
+    n_chars: Int64Builder,
+    n_words: Int64Builder,
+    dup_cluster: StringBuilder,
+    dup_count: Int32Builder,
+    split: StringBuilder,
+    source_file: StringBuilder,
+    source_line: Int64Builder,
+    len: usize,
+    bytes: u64,
+}
+
+impl Rows for DataRows {
+    type Row<'a> = DataRow<'a>;
+    fn schema() -> SchemaRef {
+        data_schema()
+    }
+    fn new() -> Self {
+        DataRows {
+            id: StringBuilder::new(),
+            text: LargeStringBuilder::new(),
+            title: StringBuilder::new(),
+            url: StringBuilder::new(),
+            date: StringBuilder::new(),
+            source: StringBuilder::new(),
+            lang: StringBuilder::new(),
+            lang_score: Float32Builder::new(),
+            script: StringBuilder::new(),
+            n_chars: Int64Builder::new(),
+            n_words: Int64Builder::new(),
+            dup_cluster: StringBuilder::new(),
+            dup_count: Int32Builder::new(),
+            split: StringBuilder::new(),
+            source_file: StringBuilder::new(),
+            source_line: Int64Builder::new(),
+            len: 0,
+            bytes: 0,
+        }
+    }
+    fn push(&mut self, r: &DataRow<'_>) {
+        self.id.append_value(r.id);
+        self.text.append_value(r.text);
+        self.title.append_option(r.title);
+        self.url.append_option(r.url);
+        self.date.append_option(r.date);
+        self.source.append_option(r.source);
+        self.lang.append_value(r.lang);
+        self.lang_score.append_value(r.lang_score);
+        self.script.append_value(r.script);
+        self.n_chars.append_value(r.n_chars);
+        self.n_words.append_value(r.n_words);
+        self.dup_cluster.append_value(r.dup_cluster);
+        self.dup_count.append_value(r.dup_count);
+        self.split.append_value(r.split);
+        self.source_file.append_value(r.source_file);
+        self.source_line.append_option(r.source_line);
+        self.len += 1;
+        self.bytes += r.text.len() as u64;
+    }
+    fn len(&self) -> usize {
+        self.len
+    }
+    fn bytes(&self) -> u64 {
+        self.bytes
+    }
+    fn finish(&mut self) -> RecordBatch {
+        let cols: Vec<ArrayRef> = vec![
+            Arc::new(self.id.finish()),
+            Arc::new(self.text.finish()),
+            Arc::new(self.title.finish()),
+            Arc::new(self.url.finish()),
+            Arc::new(self.date.finish()),
+            Arc::new(self.source.finish()),
+            Arc::new(self.lang.finish()),
+            Arc::new(self.lang_score.finish()),
+            Arc::new(self.script.finish()),
+            Arc::new(self.n_chars.finish()),
+            Arc::new(self.n_words.finish()),
+            Arc::new(self.dup_cluster.finish()),
+            Arc::new(self.dup_count.finish()),
+            Arc::new(self.split.finish()),
+            Arc::new(self.source_file.finish()),
+            Arc::new(self.source_line.finish()),
+        ];
+        self.len = 0;
+        self.bytes = 0;
+        RecordBatch::try_new(data_schema(), cols).expect("builders match the data schema")
+    }
+}
+
+pub struct RejectRows {
+    id: StringBuilder,
+    stage: StringBuilder,
+    reason: StringBuilder,
+    detail: StringBuilder,
+    dup_of: StringBuilder,
+    dup_jaccard: Float32Builder,
+    lang: StringBuilder,
+    source_file: StringBuilder,
+    source_line: Int64Builder,
+    text: LargeStringBuilder,
+    len: usize,
+    bytes: u64,
+}
+
+impl Rows for RejectRows {
+    type Row<'a> = RejectRow<'a>;
+    fn schema() -> SchemaRef {
+        rejected_schema()
+    }
+    fn new() -> Self {
+        RejectRows {
+            id: StringBuilder::new(),
+            stage: StringBuilder::new(),
+            reason: StringBuilder::new(),
+            detail: StringBuilder::new(),
+            dup_of: StringBuilder::new(),
+            dup_jaccard: Float32Builder::new(),
+            lang: StringBuilder::new(),
+            source_file: StringBuilder::new(),
+            source_line: Int64Builder::new(),
+            text: LargeStringBuilder::new(),
+            len: 0,
+            bytes: 0,
+        }
+    }
+    fn push(&mut self, r: &RejectRow<'_>) {
+        self.id.append_value(r.id);
+        self.stage.append_value(r.stage);
+        self.reason.append_value(r.reason);
+        self.detail.append_value(r.detail);
+        self.dup_of.append_option(r.dup_of);
+        self.dup_jaccard.append_option(r.dup_jaccard);
+        self.lang.append_option(r.lang);
+        self.source_file.append_value(r.source_file);
+        self.source_line.append_option(r.source_line);
+        self.text.append_value(r.text);
+        self.len += 1;
+        self.bytes += r.text.len() as u64;
+    }
+    fn len(&self) -> usize {
+        self.len
+    }
+    fn bytes(&self) -> u64 {
+        self.bytes
+    }
+    fn finish(&mut self) -> RecordBatch {
+        let cols: Vec<ArrayRef> = vec![
+            Arc::new(self.id.finish()),
+            Arc::new(self.stage.finish()),
+            Arc::new(self.reason.finish()),
+            Arc::new(self.detail.finish()),
+            Arc::new(self.dup_of.finish()),
+            Arc::new(self.dup_jaccard.finish()),
+            Arc::new(self.lang.finish()),
+            Arc::new(self.source_file.finish()),
+            Arc::new(self.source_line.finish()),
+            Arc::new(self.text.finish()),
+        ];
+        self.len = 0;
+        self.bytes = 0;
+        RecordBatch::try_new(rejected_schema(), cols).expect("builders match the rejected schema")
+    }
+}
+
+/// A finished shard, as listed in the manifest.
+#[derive(Clone, Debug, Serialize)]
+pub struct ShardInfo {
+    /// Path relative to the release folder, `/`-separated.
+    pub path: String,
+    pub rows: u64,
+    pub bytes: u64,
+    pub sha256: String,
+    pub lang: Option<String>,
+    pub split: Option<String>,
+}
+
+/// Settings shared by every shard of a release.
+#[derive(Clone, Debug)]
+pub struct ShardSettings {
+    pub shard_rows: usize,
+    pub shard_bytes: u64,
+    pub row_group_rows: usize,
+    /// A row group is also closed once this many text bytes are buffered,
+    /// which bounds memory when many (language, split) sets are open.
+    pub row_group_bytes: u64,
+    pub zstd_level: i32,
+    /// Key-value metadata written into every file's footer.
+    pub metadata: Vec<(String, String)>,
+}
+
+/// Counts bytes and hashes them on their way to the file.
+struct HashingWriter {
+    inner: BufWriter<File>,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl Write for HashingWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+struct OpenShard {
+    writer: ArrowWriter<HashingWriter>,
+    path: PathBuf,
+    rows: u64,
+    text_bytes: u64,
+}
+
+/// The shards of one (language, split), or of the rejected rows.
+pub struct ShardSet<R: Rows> {
+    root: PathBuf,
+    /// Relative prefix, e.g. `data/eng_Latn/train` or `rejected/rejected`.
+    prefix: String,
+    lang: Option<String>,
+    split: Option<String>,
+    settings: ShardSettings,
+    buf: R,
+    open: Option<OpenShard>,
+    /// (partial path, rows, bytes, sha256) of closed shards.
+    closed: Vec<(PathBuf, u64, u64, String)>,
+}
+
+impl<R: Rows> ShardSet<R> {
+    pub fn new(
+        root: &Path,
+        prefix: String,
+        lang: Option<String>,
+        split: Option<String>,
+        settings: ShardSettings,
+    ) -> Self {
+        ShardSet {
+            root: root.to_path_buf(),
+            prefix,
+            lang,
+            split,
+            settings,
+            buf: R::new(),
+            open: None,
+            closed: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, row: &R::Row<'_>) -> Result<()> {
+        self.buf.push(row);
+        let open_rows = self.open.as_ref().map_or(0, |o| o.rows);
+        let open_bytes = self.open.as_ref().map_or(0, |o| o.text_bytes);
+        let shard_full = open_rows + self.buf.len() as u64 >= self.settings.shard_rows as u64
+            || open_bytes + self.buf.bytes() >= self.settings.shard_bytes;
+        if shard_full {
+            self.flush_rows()?;
+            self.close_shard()?;
+        } else if self.buf.len() >= self.settings.row_group_rows
+            || self.buf.bytes() >= self.settings.row_group_bytes
+        {
+            self.flush_rows()?;
+        }
+        Ok(())
+    }
+
+    fn properties(&self) -> WriterProperties {
+        let level = ZstdLevel::try_new(self.settings.zstd_level).unwrap_or_default();
+        WriterProperties::builder()
+            .set_compression(Compression::ZSTD(level))
+            .set_max_row_group_row_count(Some(self.settings.row_group_rows.max(1)))
+            .set_column_dictionary_enabled(ColumnPath::from("text"), false)
+            .set_key_value_metadata(Some(
+                self.settings
+                    .metadata
+                    .iter()
+                    .map(|(k, v)| KeyValue::new(k.clone(), v.clone()))
+                    .collect(),
+            ))
+            .build()
+    }
+
+    /// Write the buffered rows as one row group.
+    fn flush_rows(&mut self) -> Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        if self.open.is_none() {
+            let idx = self.closed.len();
+            let path = self
+                .root
+                .join(format!("{}-{idx:05}.parquet.partial", self.prefix));
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+            }
+            let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
+            let sink = HashingWriter {
+                inner: BufWriter::with_capacity(1 << 20, file),
+                hasher: Sha256::new(),
+                bytes: 0,
+            };
+            let writer = ArrowWriter::try_new(sink, R::schema(), Some(self.properties()))
+                .map_err(|e| Error::output(&path, e.to_string()))?;
+            self.open = Some(OpenShard {
+                writer,
+                path,
+                rows: 0,
+                text_bytes: 0,
+            });
+        }
+        let bytes = self.buf.bytes();
+        let batch = self.buf.finish();
+        let open = self.open.as_mut().expect("opened above");
+        open.writer
+            .write(&batch)
+            .and_then(|_| open.writer.flush())
+            .map_err(|e| Error::output(&open.path, e.to_string()))?;
+        open.rows += batch.num_rows() as u64;
+        open.text_bytes += bytes;
+        Ok(())
+    }
+
+    fn close_shard(&mut self) -> Result<()> {
+        if let Some(open) = self.open.take() {
+            let path = open.path;
+            let mut sink = open
+                .writer
+                .into_inner()
+                .map_err(|e| Error::output(&path, e.to_string()))?;
+            sink.flush().map_err(|e| Error::io(&path, e))?;
+            let sha = hex(&sink.hasher.finalize());
+            self.closed.push((path, open.rows, sink.bytes, sha));
+        }
+        Ok(())
+    }
+
+    /// Close the last shard and rename all to `-NNNNN-of-MMMMM.parquet`.
+    pub fn finish(mut self) -> Result<Vec<ShardInfo>> {
+        self.flush_rows()?;
+        self.close_shard()?;
+        let total = self.closed.len();
+        let mut out = Vec::with_capacity(total);
+        for (i, (partial, rows, bytes, sha256)) in self.closed.into_iter().enumerate() {
+            let rel = format!("{}-{i:05}-of-{total:05}.parquet", self.prefix);
+            let dest = self.root.join(&rel);
+            std::fs::rename(&partial, &dest).map_err(|e| Error::io(&dest, e))?;
+            out.push(ShardInfo {
+                path: rel,
+                rows,
+                bytes,
+                sha256,
+                lang: self.lang.clone(),
+                split: self.split.clone(),
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// Lowercase hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// sha256 and size of a file.
+pub fn sha256_file(path: &Path) -> Result<(String, u64)> {
+    let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut n = 0u64;
+    loop {
+        let k = std::io::Read::read(&mut f, &mut buf).map_err(|e| Error::io(path, e))?;
+        if k == 0 {
+            break;
+        }
+        h.update(&buf[..k]);
+        n += k as u64;
+    }
+    Ok((hex(&h.finalize()), n))
+}
