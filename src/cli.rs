@@ -48,10 +48,17 @@ pub struct LangidArgs {
     /// Config whose [langid] section to use.
     #[arg(long, short)]
     pub config: Option<PathBuf>,
+    /// fastText model (.bin or .ftz); overrides langid.model.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
     /// Read one JSON object per line and identify its `text` field.
     #[arg(long)]
     pub jsonl: bool,
-    /// Print the N best labels with their scores.
+    /// Print the N best labels with their scores, tab-separated.
     #[arg(long, default_value_t = 1)]
     pub top_k: usize,
+    /// With --model: print the model's own labels and probabilities for
+    /// the whole text as one line, exactly as fastText's `predict` does.
+    #[arg(long, requires = "model")]
+    pub raw: bool,
 }

@@ -91,11 +91,22 @@ pub struct RulesInfo {
     pub sha256: String,
 }
 
+/// Which language identifier labelled the release.
+#[derive(Debug, Serialize)]
+pub struct LangidInfo {
+    /// `whatlang` (embedded) or `fasttext`.
+    pub backend: &'static str,
+    /// The model file, as configured (fastText only).
+    pub model: Option<String>,
+    pub model_sha256: Option<String>,
+}
+
 #[derive(Debug, Serialize)]
 pub struct Manifest {
     pub tool: ToolInfo,
     pub config: ConfigInfo,
     pub boilerplate_rules: Option<RulesInfo>,
+    pub langid: LangidInfo,
     pub input_roots: Vec<String>,
     pub inputs: Vec<InputEntry>,
     pub ignored_inputs: Vec<Ignored>,
@@ -114,6 +125,7 @@ pub struct Manifest {
 pub struct ManifestParts<'a> {
     pub loaded: &'a LoadedConfig,
     pub rules: Option<(String, String)>,
+    pub langid: LangidInfo,
     pub files: &'a [InputFile],
     pub input_hashes: &'a [(String, u64)],
     pub records_per_file: Vec<u64>,
@@ -186,6 +198,7 @@ impl Manifest {
                 text: p.loaded.text.clone(),
             },
             boilerplate_rules: p.rules.map(|(path, sha256)| RulesInfo { path, sha256 }),
+            langid: p.langid,
             input_roots: p
                 .loaded
                 .config

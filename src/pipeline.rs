@@ -217,7 +217,7 @@ fn build_in_pool(loaded: &LoadedConfig, opts: &BuildOptions) -> Result<Summary> 
     };
     let stages = Stages {
         cfg: cfg.clone(),
-        identifier: Identifier::new(&cfg.langid),
+        identifier: Identifier::new(&cfg.langid)?,
         rules,
     };
 
@@ -348,6 +348,7 @@ fn build_into(
                 let (ff, fl) = first[&k];
                 ((ff, fl) != (fi, li)).then_some((ff, fl))
             });
+            let cluster = key.map(|k| format!("{:016x}", (k >> 64) as u64));
             let reject = match (&sp.reject, &dup) {
                 (Some(r), _) => Some((r.clone(), None)),
                 (None, Some((ff, fl))) => {
@@ -379,6 +380,7 @@ fn build_into(
                     reason: &r.reason,
                     detail: &r.detail,
                     dup_of: dup_of.as_deref(),
+                    dup_cluster: dup_of.as_ref().and(cluster.as_deref()),
                     dup_jaccard: dup_of.as_ref().map(|_| 1.0),
                     lang: (!doc.lang.is_empty()).then_some(doc.lang.as_str()),
                     source_file: &doc.prov.file,
@@ -403,7 +405,7 @@ fn build_into(
                         settings.clone(),
                     )
                 });
-                let cluster = format!("{:016x}", (k >> 64) as u64);
+                let cluster = cluster.expect("a kept document has a cluster");
                 set.push(&DataRow {
                     id: &doc.id,
                     text: &doc.text,
@@ -449,9 +451,22 @@ fn build_into(
         .as_ref()
         .map(|r| r.names().to_vec())
         .unwrap_or_default();
+    let langid = match &cfg.langid.model {
+        Some(path) => manifest::LangidInfo {
+            backend: "fasttext",
+            model: Some(portable_path(path)),
+            model_sha256: Some(crate::write::sha256_file(path)?.0),
+        },
+        None => manifest::LangidInfo {
+            backend: "whatlang",
+            model: None,
+            model_sha256: None,
+        },
+    };
     let m = Manifest::new(manifest::ManifestParts {
         loaded,
         rules: rules_meta,
+        langid,
         files,
         input_hashes: &input_hashes,
         records_per_file: outcomes.iter().map(|o| o.records).collect(),

@@ -61,6 +61,7 @@ pub fn rejected_schema() -> SchemaRef {
         Field::new("reason", DataType::Utf8, false),
         Field::new("detail", DataType::Utf8, false),
         Field::new("dup_of", DataType::Utf8, true),
+        Field::new("dup_cluster", DataType::Utf8, true),
         Field::new("dup_jaccard", DataType::Float32, true),
         Field::new("lang", DataType::Utf8, true),
         Field::new("source_file", DataType::Utf8, false),
@@ -96,6 +97,7 @@ pub struct RejectRow<'a> {
     pub reason: &'a str,
     pub detail: &'a str,
     pub dup_of: Option<&'a str>,
+    pub dup_cluster: Option<&'a str>,
     pub dup_jaccard: Option<f32>,
     pub lang: Option<&'a str>,
     pub source_file: &'a str,
@@ -223,6 +225,7 @@ pub struct RejectRows {
     reason: StringBuilder,
     detail: StringBuilder,
     dup_of: StringBuilder,
+    dup_cluster: StringBuilder,
     dup_jaccard: Float32Builder,
     lang: StringBuilder,
     source_file: StringBuilder,
@@ -244,6 +247,7 @@ impl Rows for RejectRows {
             reason: StringBuilder::new(),
             detail: StringBuilder::new(),
             dup_of: StringBuilder::new(),
+            dup_cluster: StringBuilder::new(),
             dup_jaccard: Float32Builder::new(),
             lang: StringBuilder::new(),
             source_file: StringBuilder::new(),
@@ -259,6 +263,7 @@ impl Rows for RejectRows {
         self.reason.append_value(r.reason);
         self.detail.append_value(r.detail);
         self.dup_of.append_option(r.dup_of);
+        self.dup_cluster.append_option(r.dup_cluster);
         self.dup_jaccard.append_option(r.dup_jaccard);
         self.lang.append_option(r.lang);
         self.source_file.append_value(r.source_file);
@@ -280,6 +285,7 @@ impl Rows for RejectRows {
             Arc::new(self.reason.finish()),
             Arc::new(self.detail.finish()),
             Arc::new(self.dup_of.finish()),
+            Arc::new(self.dup_cluster.finish()),
             Arc::new(self.dup_jaccard.finish()),
             Arc::new(self.lang.finish()),
             Arc::new(self.source_file.finish()),

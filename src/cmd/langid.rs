@@ -1,5 +1,8 @@
 //! `corpusforge langid`: identify the language of each input line with the
-//! same identifier `build` uses; prints `label<TAB>score` per line.
+//! same identifier `build` uses. Prints one line per input: `label<TAB>score`
+//! (with `--top-k N`, N such pairs, tab-separated). With `--model` and
+//! `--raw`, prints the model's own labels (no `__label__` prefix) and
+//! probabilities, as fastText's `predict` would.
 
 use std::io::{BufRead, Write};
 
@@ -7,19 +10,26 @@ use anyhow::{Context, Result};
 
 use corpusforge::config::{Config, LangidConfig};
 use corpusforge::langid::Identifier;
+use corpusforge::langid::fasttext::Scratch;
 
 use crate::cli::LangidArgs;
 
 pub fn run(args: &LangidArgs) -> Result<()> {
-    let cfg: LangidConfig = match &args.config {
+    let mut cfg: LangidConfig = match &args.config {
         Some(p) => Config::load(p)?.config.langid,
         None => LangidConfig::default(),
     };
-    let id = Identifier::new(&cfg);
+    if let Some(m) = &args.model {
+        cfg.model = Some(m.clone());
+    }
+    let id = Identifier::new(&cfg)?;
     let stdin = std::io::stdin().lock();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    for (i, line) in stdin.lines().enumerate() {
-        let line = line.with_context(|| format!("stdin, line {}", i + 1))?;
+    let mut scratch = Scratch::new();
+    let k = args.top_k.max(1);
+    for (i, line) in stdin.split(b'\n').enumerate() {
+        let bytes = line.with_context(|| format!("stdin, line {}", i + 1))?;
+        let line = String::from_utf8_lossy(&bytes);
         let text = if args.jsonl {
             let v: serde_json::Value = serde_json::from_str(&line)
                 .with_context(|| format!("stdin, line {}: not JSON", i + 1))?;
@@ -28,10 +38,29 @@ pub fn run(args: &LangidArgs) -> Result<()> {
                 .with_context(|| format!("stdin, line {}: no string field \"text\"", i + 1))?
                 .to_string()
         } else {
-            line
+            line.into_owned()
         };
-        let r = id.identify(&text);
-        writeln!(out, "{}\t{:.4}", r.label, r.score)?;
+        let mut first = true;
+        let mut pair = |out: &mut dyn Write, label: &str, p: f32| -> std::io::Result<()> {
+            if !first {
+                out.write_all(b"\t")?;
+            }
+            first = false;
+            write!(out, "{label}\t{p:.6}")
+        };
+        match (args.raw, id.model()) {
+            (true, Some(model)) => {
+                for (li, p) in model.predict_indices(&text, k, 0.0, &mut scratch) {
+                    pair(&mut out, model.label(li), p)?;
+                }
+            }
+            _ => {
+                for r in id.identify_top(&text, k) {
+                    pair(&mut out, &r.label, r.score)?;
+                }
+            }
+        }
+        out.write_all(b"\n")?;
     }
     out.flush()?;
     Ok(())

@@ -13,13 +13,17 @@ pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut gap = false;
     for c in text.chars() {
-        if c.is_alphanumeric() || is_mark(c) {
+        if is_word_char(c) {
             if gap && !out.is_empty() {
                 out.push(' ');
             }
             gap = false;
-            for l in c.to_lowercase() {
-                out.push(l);
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else if is_uncased(c) {
+                out.push(c);
+            } else {
+                out.extend(c.to_lowercase());
             }
         } else {
             gap = true;
@@ -28,13 +32,42 @@ pub fn fold(text: &str) -> String {
     out
 }
 
-/// Combining marks are part of words in many scripts (Devanagari vowel
-/// signs, Arabic harakat): keep them when folding.
-fn is_mark(c: char) -> bool {
+/// Letters, digits and combining marks: everything but whitespace,
+/// punctuation and symbols. Decided by code-point ranges rather than
+/// Unicode property lookups, which dominated the profile; the ranges cover
+/// the punctuation and symbol blocks of the scripts we meet, and the rule is
+/// the same on every machine, which is what a dedup key needs.
+pub fn is_word_char(c: char) -> bool {
     let u = c as u32;
-    (0x0300..=0x036F).contains(&u)
-        || (0x064B..=0x065F).contains(&u)
-        || (0x0900..=0x0DFF).contains(&u)
+    if u < 0x80 {
+        return c.is_ascii_alphanumeric();
+    }
+    !(c.is_whitespace()
+        || matches!(u,
+            0x80..=0xBF | 0xD7 | 0xF7
+            | 0x2B9..=0x2FF
+            | 0x37E | 0x387
+            | 0x55A..=0x55F | 0x589..=0x58A
+            | 0x5BE | 0x5C0 | 0x5C3 | 0x5C6 | 0x5F3..=0x5F4
+            | 0x600..=0x60F | 0x61B..=0x61F | 0x640 | 0x66A..=0x66D | 0x6D4 | 0x6DD..=0x6DE | 0x6E9
+            | 0x964..=0x965 | 0x970
+            | 0xE3F | 0xE4F | 0xE5A..=0xE5B
+            | 0x10FB
+            | 0x1360..=0x1368
+            | 0x2000..=0x2BFF
+            | 0x2E00..=0x2E7F
+            | 0x3000..=0x3004 | 0x3008..=0x3020 | 0x3030 | 0x303D | 0x30FB
+            | 0xFD3E..=0xFD3F
+            | 0xFE10..=0xFE1F | 0xFE30..=0xFE6F
+            | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF3B..=0xFF40 | 0xFF5B..=0xFF65
+            | 0xFFF0..=0xFFFF
+            | 0x1F000..=0x1FBFF))
+}
+
+/// Scripts without letter case (Arabic to Myanmar, kana and Han, Hangul):
+/// lowercasing them is a no-op, so skip the table lookup.
+fn is_uncased(c: char) -> bool {
+    matches!(c as u32, 0x590..=0x109F | 0x3040..=0x9FFF | 0xAC00..=0xD7AF)
 }
 
 /// The exact-duplicate key of a (cleaned) text.

@@ -64,6 +64,7 @@ REJECTED_COLUMNS = [
     ("reason", "str"),
     ("detail", "str"),
     ("dup_of", "str"),
+    ("dup_cluster", "str"),
     ("dup_jaccard", pa.float32()),
     ("lang", "str"),
     ("source_file", "str"),
