@@ -19,6 +19,28 @@ pub enum Command {
     Build(BuildArgs),
     /// Identify the language of each line (or JSON object) on stdin.
     Langid(LangidArgs),
+    /// Print the near-duplicate detection curve of a bands x rows setting,
+    /// and the setting suggested for a target Jaccard threshold.
+    DedupParams(DedupParamsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DedupParamsArgs {
+    /// Config whose [dedup.near] bands and rows to show.
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+    /// Bands (overrides the config).
+    #[arg(long)]
+    pub bands: Option<usize>,
+    /// Rows per band (overrides the config).
+    #[arg(long)]
+    pub rows: Option<usize>,
+    /// Target Jaccard threshold for the suggestion.
+    #[arg(long, default_value_t = 0.8)]
+    pub threshold: f64,
+    /// Most hashes the suggestion may use.
+    #[arg(long, default_value_t = 128)]
+    pub max_hashes: usize,
 }
 
 #[derive(Debug, Args)]

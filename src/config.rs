@@ -195,11 +195,17 @@ pub struct LangidConfig {
 pub struct DedupConfig {
     /// Exact dedup on a hash of the folded text. Default true.
     pub exact: bool,
+    /// Near-duplicate dedup (MinHash + LSH); on by default. See
+    /// [`crate::dedup::minhash::MinHashConfig`] for each key's default.
+    pub near: crate::dedup::minhash::MinHashConfig,
 }
 
 impl Default for DedupConfig {
     fn default() -> Self {
-        DedupConfig { exact: true }
+        DedupConfig {
+            exact: true,
+            near: Default::default(),
+        }
     }
 }
 

@@ -18,6 +18,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         cli::Command::Build(a) => cmd::build::run(a),
         cli::Command::Langid(a) => cmd::langid::run(a),
+        cli::Command::DedupParams(a) => cmd::dedup_params::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

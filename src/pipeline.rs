@@ -19,7 +19,7 @@
 //! built in a temporary sibling folder and renamed into place only when
 //! complete, so a failed run leaves any previous release untouched.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -60,17 +60,14 @@ struct Spilled {
     reject: Option<Reject>,
 }
 
-/// What stays in memory per surviving document.
-struct Survivor {
-    key: u128,
-    id: Box<str>,
-}
-
-/// Per-file result of phase 1.
+/// Per-file result of phase 1: what stays in memory per document.
 struct FileOutcome {
     records: u64,
-    /// `Some` for documents that reached dedup, in record order.
-    survivors: Vec<Option<Survivor>>,
+    /// Per record: whether it reached dedup.
+    is_cand: Vec<bool>,
+    /// Dedup candidates (key, signature, length) and their ids, in order.
+    cands: Vec<dedup::Candidate>,
+    ids: Vec<Box<str>>,
     removed_by_rule: Vec<u64>,
     repaired_utf8_docs: u64,
 }
@@ -78,7 +75,7 @@ struct FileOutcome {
 impl Stages {
     /// Run the per-document stages. Returns the outcome, the dedup key of a
     /// survivor, and the rules that removed lines.
-    fn process(&self, mut doc: Document) -> (Spilled, Option<u128>, Vec<usize>) {
+    fn process(&self, mut doc: Document) -> (Spilled, Option<dedup::Candidate>, Vec<usize>) {
         let form = self.cfg.normalize.form;
         let text = normalize::normalize(&doc.text, form);
         doc.title = doc
@@ -151,8 +148,18 @@ impl Stages {
                 rules_hit,
             );
         }
-        let key = dedup::exact_key(&doc.text);
-        (Spilled { doc, reject: None }, Some(key), rules_hit)
+        let near = &self.cfg.dedup.near;
+        let cand = dedup::Candidate {
+            key: dedup::exact_key(&doc.text),
+            sig: near
+                .enabled
+                .then(|| dedup::minhash::signature(&doc.text, near)),
+            n_chars: doc.n_chars,
+            date: (near.enabled && near.keep == dedup::minhash::KeepRule::Newest)
+                .then(|| doc.date.clone())
+                .flatten(),
+        };
+        (Spilled { doc, reject: None }, Some(cand), rules_hit)
     }
 }
 
@@ -270,22 +277,26 @@ fn build_into(
         .map(|f| crate::write::sha256_file(&f.path))
         .collect::<Result<_>>()?;
 
-    // Phase 2: exact dedup, first in input order wins.
-    let mut first: HashMap<u128, (usize, usize)> = HashMap::new();
-    let mut size: HashMap<u128, u32> = HashMap::new();
-    for (fi, o) in outcomes.iter().enumerate() {
-        for (li, s) in o.survivors.iter().enumerate() {
-            if let Some(s) = s {
-                let k = if cfg.dedup.exact {
-                    s.key
-                } else {
-                    unique_key(fi, li)
-                };
-                first.entry(k).or_insert((fi, li));
-                *size.entry(k).or_insert(0) += 1;
-            }
-        }
+    // Phase 2: dedup decisions over all candidates, in input order.
+    let mut cands: Vec<dedup::Candidate> = Vec::new();
+    let mut ids: Vec<Box<str>> = Vec::new();
+    let mut is_cand: Vec<Vec<bool>> = Vec::with_capacity(outcomes.len());
+    let mut file_stats = Vec::with_capacity(outcomes.len());
+    for o in outcomes {
+        cands.extend(o.cands);
+        ids.extend(o.ids);
+        is_cand.push(o.is_cand);
+        file_stats.push((o.records, o.removed_by_rule, o.repaired_utf8_docs));
     }
+    let decisions = dedup::decide(
+        &mut cands,
+        cfg.dedup.exact,
+        &cfg.dedup.near,
+        &work.join("minhash"),
+    )
+    .map_err(|e| Error::io(&work.join("minhash"), e))?;
+    let keys: Vec<u128> = cands.iter().map(|c| c.key).collect();
+    drop(cands);
 
     // Phase 3: write shards in input order.
     let settings = ShardSettings {
@@ -316,18 +327,15 @@ fn build_into(
     let mut counts = Counts::default();
     let mut funnel = manifest::Funnel::default();
     let mut langs: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
-    let bar = progress_bar(
-        opts.progress,
-        outcomes.iter().map(|o| o.records).sum(),
-        "write",
-    );
-    for (fi, o) in outcomes.iter().enumerate() {
+    let bar = progress_bar(opts.progress, file_stats.iter().map(|f| f.0).sum(), "write");
+    let mut ci = 0usize;
+    for (fi, file_is_cand) in is_cand.iter().enumerate() {
         let path = spill_path(&work, fi);
         let reader =
             zstd::stream::read::Decoder::new(File::open(&path).map_err(|e| Error::io(&path, e))?)
                 .map_err(|e| Error::io(&path, e))?;
         let mut lines = BufReader::new(reader).lines();
-        for (li, survivor) in o.survivors.iter().enumerate() {
+        for &cand in file_is_cand {
             let line = lines
                 .next()
                 .ok_or_else(|| Error::output(&path, "work file ended early"))?
@@ -337,35 +345,31 @@ fn build_into(
             let doc = &sp.doc;
             counts.input += 1;
             let line_no = doc.prov.line.map(|l| l as i64);
-            let key = survivor.as_ref().map(|s| {
-                if cfg.dedup.exact {
-                    s.key
-                } else {
-                    unique_key(fi, li)
-                }
+            let decision = cand.then(|| {
+                ci += 1;
+                (ci - 1, decisions[ci - 1])
             });
-            let dup = key.and_then(|k| {
-                let (ff, fl) = first[&k];
-                ((ff, fl) != (fi, li)).then_some((ff, fl))
-            });
-            let cluster = key.map(|k| format!("{:016x}", (k >> 64) as u64));
-            let reject = match (&sp.reject, &dup) {
+            let cluster = decision.map(|(_, d)| &*ids[d.kept as usize]);
+            let reject = match (&sp.reject, decision) {
                 (Some(r), _) => Some((r.clone(), None)),
-                (None, Some((ff, fl))) => {
-                    let kept = outcomes[*ff].survivors[*fl]
-                        .as_ref()
-                        .map(|s| &*s.id)
-                        .unwrap_or("");
-                    Some((
+                (None, Some((i, d))) if d.kept as usize != i => {
+                    let kept = &*ids[d.kept as usize];
+                    let r = if d.exact {
                         Reject::new(
                             Stage::Dedup,
                             "exact_duplicate",
                             format!("same folded text as {kept}"),
-                        ),
-                        Some(kept.to_string()),
-                    ))
+                        )
+                    } else {
+                        Reject::new(
+                            Stage::Dedup,
+                            "near_duplicate",
+                            format!("estimated Jaccard {:.3} to {kept}", d.jaccard),
+                        )
+                    };
+                    Some((r, Some((kept, d.jaccard))))
                 }
-                (None, None) => None,
+                (None, _) => None,
             };
             if let Some((r, dup_of)) = reject {
                 counts.rejected += 1;
@@ -379,17 +383,18 @@ fn build_into(
                     stage: r.stage.as_str(),
                     reason: &r.reason,
                     detail: &r.detail,
-                    dup_of: dup_of.as_deref(),
-                    dup_cluster: dup_of.as_ref().and(cluster.as_deref()),
-                    dup_jaccard: dup_of.as_ref().map(|_| 1.0),
+                    dup_of: dup_of.map(|(k, _)| k),
+                    dup_cluster: dup_of.and(cluster),
+                    dup_jaccard: dup_of.map(|(_, j)| j),
                     lang: (!doc.lang.is_empty()).then_some(doc.lang.as_str()),
                     source_file: &doc.prov.file,
                     source_line: line_no,
                     text: &doc.text,
                 })?;
             } else {
-                let k = key.expect("a kept document has a key");
-                let split = split::split_of(k, &cfg.split);
+                let (i, d) = decision.expect("a kept document went through dedup");
+                debug_assert_eq!(d.kept as usize, i);
+                let split = split::split_of(keys[d.kept as usize], &cfg.split);
                 counts.kept += 1;
                 *langs
                     .entry(doc.lang.clone())
@@ -406,6 +411,7 @@ fn build_into(
                     )
                 });
                 let cluster = cluster.expect("a kept document has a cluster");
+                let dup_count = d.cluster_size as i32;
                 set.push(&DataRow {
                     id: &doc.id,
                     text: &doc.text,
@@ -418,8 +424,8 @@ fn build_into(
                     script: &doc.script,
                     n_chars: doc.n_chars as i64,
                     n_words: doc.n_words as i64,
-                    dup_cluster: &cluster,
-                    dup_count: size[&k] as i32,
+                    dup_cluster: cluster,
+                    dup_count,
                     split,
                     source_file: &doc.prov.file,
                     source_line: line_no,
@@ -439,11 +445,11 @@ fn build_into(
 
     let mut removed_by_rule = vec![0u64; n_rules];
     let mut repaired = 0;
-    for o in &outcomes {
-        for (a, b) in removed_by_rule.iter_mut().zip(&o.removed_by_rule) {
+    for (_, by_rule, rep) in &file_stats {
+        for (a, b) in removed_by_rule.iter_mut().zip(by_rule) {
             *a += b;
         }
-        repaired += o.repaired_utf8_docs;
+        repaired += rep;
     }
     counts.repaired_invalid_utf8 = repaired;
     let rule_names = stages
@@ -469,7 +475,7 @@ fn build_into(
         langid,
         files,
         input_hashes: &input_hashes,
-        records_per_file: outcomes.iter().map(|o| o.records).collect(),
+        records_per_file: file_stats.iter().map(|f| f.0).collect(),
         ignored,
         counts: counts.clone(),
         funnel,
@@ -485,11 +491,6 @@ fn build_into(
         counts,
         shards: shards.len(),
     })
-}
-
-/// A key that is distinct per document, for builds without exact dedup.
-fn unique_key(fi: usize, li: usize) -> u128 {
-    xxhash_rust::xxh3::xxh3_128(format!("{fi}:{li}").as_bytes())
 }
 
 fn spill_path(work: &Path, i: usize) -> PathBuf {
@@ -510,7 +511,9 @@ fn process_file(
         .map_err(|e| Error::io(spill, e))?;
     let mut outcome = FileOutcome {
         records: 0,
-        survivors: Vec::new(),
+        is_cand: Vec::new(),
+        cands: Vec::new(),
+        ids: Vec::new(),
         removed_by_rule: vec![0; n_rules],
         repaired_utf8_docs: 0,
     };
@@ -524,33 +527,34 @@ fn process_file(
         if batch.is_empty() {
             break;
         }
-        let results: Vec<(Spilled, Option<u128>, Vec<usize>)> = std::mem::take(&mut batch)
-            .into_par_iter()
-            .map(|rec| match rec {
-                Record::Doc(doc) => stages.process(*doc),
-                Record::Bad {
-                    prov,
-                    id,
-                    raw,
-                    reject,
-                } => {
-                    let doc = Document {
-                        id: id.unwrap_or_else(|| prov.derived_id()),
-                        text: raw,
+        let results: Vec<(Spilled, Option<dedup::Candidate>, Vec<usize>)> =
+            std::mem::take(&mut batch)
+                .into_par_iter()
+                .map(|rec| match rec {
+                    Record::Doc(doc) => stages.process(*doc),
+                    Record::Bad {
                         prov,
-                        ..Default::default()
-                    };
-                    (
-                        Spilled {
-                            doc,
-                            reject: Some(reject),
-                        },
-                        None,
-                        Vec::new(),
-                    )
-                }
-            })
-            .collect();
+                        id,
+                        raw,
+                        reject,
+                    } => {
+                        let doc = Document {
+                            id: id.unwrap_or_else(|| prov.derived_id()),
+                            text: raw,
+                            prov,
+                            ..Default::default()
+                        };
+                        (
+                            Spilled {
+                                doc,
+                                reject: Some(reject),
+                            },
+                            None,
+                            Vec::new(),
+                        )
+                    }
+                })
+                .collect();
         for (sp, key, hits) in results {
             outcome.records += 1;
             if sp.doc.invalid_utf8 > 0 {
@@ -559,10 +563,11 @@ fn process_file(
             for h in hits {
                 outcome.removed_by_rule[h] += 1;
             }
-            outcome.survivors.push(key.map(|key| Survivor {
-                key,
-                id: sp.doc.id.clone().into_boxed_str(),
-            }));
+            outcome.is_cand.push(key.is_some());
+            if let Some(c) = key {
+                outcome.cands.push(c);
+                outcome.ids.push(sp.doc.id.clone().into_boxed_str());
+            }
             serde_json::to_writer(&mut enc, &sp)
                 .map_err(|e| Error::output(spill, e.to_string()))?;
             enc.write_all(b"\n").map_err(|e| Error::io(spill, e))?;

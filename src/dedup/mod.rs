@@ -5,8 +5,126 @@
 //! (punctuation, symbols, whitespace) replaced by one space, ends trimmed.
 //! The key is xxh3-128 of that string (collision odds ~2^-64 at 2^32 docs).
 //! The first document in input order is kept; later ones point at it.
+//!
+//! Near dedup ([`minhash`]): MinHash signatures of the survivors' texts,
+//! LSH bands, verified candidate pairs, union-find clusters. [`decide`]
+//! combines both: exact copies are grouped first and represented by their
+//! first occurrence, representatives are clustered by MinHash, and one
+//! member per cluster is kept by the configured rule. Every other member
+//! points at the kept one (`exact_duplicate` when its folded text equals
+//! the kept one's, else `near_duplicate` with the estimated Jaccard).
+//! Deterministic: the result depends only on the candidates' order and
+//! content, never on thread count.
+
+pub mod minhash;
+
+use std::collections::HashMap;
+use std::path::Path;
 
 use xxhash_rust::xxh3::xxh3_128;
+
+use minhash::{DocMeta, MinHashConfig, Signature};
+
+/// What dedup knows of one document that reached it: 16 bytes of key, the
+/// MinHash signature (8 bytes per hash) when near dedup is on, its length
+/// and (for `keep = "newest"`) its date.
+pub struct Candidate {
+    pub key: u128,
+    pub sig: Option<Signature>,
+    pub n_chars: u64,
+    pub date: Option<String>,
+}
+
+/// The dedup decision for one candidate.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Decision {
+    /// Index of the kept member of its cluster (itself if kept).
+    pub kept: u32,
+    /// Documents in the cluster, exact copies included.
+    pub cluster_size: u32,
+    /// Estimated Jaccard to the kept member (1.0 for exact copies).
+    pub jaccard: f32,
+    /// Same folded text as the kept member.
+    pub exact: bool,
+}
+
+/// Decide, for candidates in input order, which are kept and which are
+/// duplicates of which. Signatures are consumed (dropped) on the way.
+pub fn decide(
+    cands: &mut [Candidate],
+    exact: bool,
+    near: &MinHashConfig,
+    spill_dir: &Path,
+) -> std::io::Result<Vec<Decision>> {
+    let n = cands.len();
+    // Exact groups: representative = first candidate with the key.
+    let mut rep_of = vec![0u32; n];
+    let mut reps: Vec<u32> = Vec::new();
+    if exact {
+        let mut first: HashMap<u128, u32> = HashMap::with_capacity(n);
+        for (i, c) in cands.iter().enumerate() {
+            let r = *first.entry(c.key).or_insert_with(|| {
+                reps.push(i as u32);
+                i as u32
+            });
+            rep_of[i] = r;
+        }
+    } else {
+        reps = (0..n as u32).collect();
+        rep_of = reps.clone();
+    }
+    let mut group_size = vec![0u32; n];
+    for &r in &rep_of {
+        group_size[r as usize] += 1;
+    }
+    // Near clusters over representatives: kept representative + Jaccard.
+    let mut kept_rep: Vec<(u32, f32)> = reps.iter().map(|&r| (r, 1.0)).collect();
+    if near.enabled && reps.len() > 1 {
+        let mut sigs = Vec::with_capacity(reps.len());
+        let mut metas = Vec::with_capacity(reps.len());
+        for (j, &r) in reps.iter().enumerate() {
+            let c = &mut cands[r as usize];
+            let sig = c.sig.take().ok_or_else(|| {
+                std::io::Error::other("near dedup is on but a candidate has no signature")
+            })?;
+            sigs.push(sig);
+            metas.push(DocMeta {
+                seq: j as u64,
+                n_chars: c.n_chars,
+                date: c.date.take(),
+            });
+        }
+        let assign = minhash::cluster(&sigs, &metas, near, spill_dir)?;
+        drop(sigs);
+        for (j, a) in assign.iter().enumerate() {
+            kept_rep[j] = (reps[a.kept_seq as usize], a.est_jaccard);
+        }
+    }
+    for c in cands.iter_mut() {
+        c.sig = None;
+    }
+    let mut rep_index = vec![u32::MAX; n];
+    for (j, &r) in reps.iter().enumerate() {
+        rep_index[r as usize] = j as u32;
+    }
+    let mut cluster_size = vec![0u32; n];
+    for (j, &r) in reps.iter().enumerate() {
+        cluster_size[kept_rep[j].0 as usize] += group_size[r as usize];
+    }
+    Ok((0..n)
+        .map(|i| {
+            let r = rep_of[i] as usize;
+            let (kept, jac) = kept_rep[rep_index[r] as usize];
+            let same_group = rep_of[kept as usize] == rep_of[i];
+            Decision {
+                kept,
+                cluster_size: cluster_size[kept as usize],
+                jaccard: if same_group { 1.0 } else { jac },
+                exact: same_group,
+            }
+        })
+        .collect())
+}
 
 /// The folded text used for exact-duplicate keys.
 pub fn fold(text: &str) -> String {
@@ -78,6 +196,44 @@ pub fn exact_key(text: &str) -> u128 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn cands(texts: &[&str], near: &MinHashConfig) -> Vec<Candidate> {
+        texts
+            .iter()
+            .map(|t| Candidate {
+                key: exact_key(t),
+                sig: Some(minhash::signature(t, near)),
+                n_chars: t.chars().count() as u64,
+                date: None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn exact_and_near_copies_point_at_the_first() {
+        let base = "The city council approved a new budget on Tuesday after a long debate about schools roads and public transport in the northern districts of the town while residents waited outside for the result of the vote";
+        let near_copy = format!("{base} and cheered");
+        let other = "A completely different article about the weather in the mountains where snow fell for three days and roads were closed to all traffic until the army arrived with heavy machines to clear them";
+        let texts = [base, other, &base.to_uppercase(), near_copy.as_str()];
+        let cfg = MinHashConfig::default();
+        let dir = tempfile::tempdir().unwrap();
+        let d = decide(&mut cands(&texts, &cfg), true, &cfg, dir.path()).unwrap();
+        assert_eq!(d[0].kept, 0);
+        assert_eq!(d[0].cluster_size, 3);
+        assert_eq!(d[1].kept, 1);
+        assert_eq!(d[1].cluster_size, 1);
+        assert_eq!((d[2].kept, d[2].exact, d[2].jaccard), (0, true, 1.0));
+        assert_eq!((d[3].kept, d[3].exact), (0, false));
+        assert!(d[3].jaccard > 0.7 && d[3].jaccard < 1.0, "{}", d[3].jaccard);
+        // Without near dedup the near copy stands alone.
+        let off = MinHashConfig {
+            enabled: false,
+            ..cfg.clone()
+        };
+        let d = decide(&mut cands(&texts, &off), true, &off, dir.path()).unwrap();
+        assert_eq!(d[3].kept, 3);
+        assert_eq!(d[0].cluster_size, 2);
+    }
 
     #[test]
     fn case_space_and_punctuation_fold_together() {
