@@ -57,6 +57,10 @@ pub struct BuildArgs {
     /// Worker threads (0 = one per core); overrides run.threads.
     #[arg(long, short = 'j')]
     pub threads: Option<usize>,
+    /// What an unreadable input file does: stop the build, or be left out
+    /// and listed in the manifest; overrides input.on_bad_file.
+    #[arg(long, value_enum)]
+    pub on_bad_file: Option<corpusforge::config::OnBadFile>,
     /// Keep the lines removed by the cleaner, for audit.
     #[arg(long)]
     pub keep_removed_lines: bool,

@@ -41,6 +41,24 @@ pub struct InputConfig {
     /// Records whose text is longer than this many bytes are rejected
     /// (`too_large`) rather than processed. Default 16 MiB.
     pub max_doc_bytes: usize,
+    /// Text encoding of the inputs (a WHATWG label: `utf-8`, `windows-1256`,
+    /// `latin1`, `shift_jis`, ...). Invalid sequences become U+FFFD and are
+    /// counted. Parquet strings are always UTF-8. Default `utf-8`.
+    pub encoding: String,
+    /// What a file that cannot be read at all does (truncated archive, not
+    /// the format its extension says, no permission): `fail` stops the
+    /// build (default); `skip` leaves the file out and lists it in the
+    /// manifest's `inputs` with the reason.
+    pub on_bad_file: OnBadFile,
+}
+
+/// See [`InputConfig::on_bad_file`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum OnBadFile {
+    #[default]
+    Fail,
+    Skip,
 }
 
 impl Default for InputConfig {
@@ -49,6 +67,8 @@ impl Default for InputConfig {
             paths: Vec::new(),
             fields: FieldMap::default(),
             max_doc_bytes: 16 << 20,
+            encoding: "utf-8".into(),
+            on_bad_file: OnBadFile::Fail,
         }
     }
 }
@@ -322,6 +342,12 @@ impl Config {
             return Err(bad(format!(
                 "output.zstd_level = {} is not in 1..=22",
                 self.output.zstd_level
+            )));
+        }
+        if encoding_rs::Encoding::for_label(self.input.encoding.as_bytes()).is_none() {
+            return Err(bad(format!(
+                "input.encoding = {:?} is not a known encoding label (e.g. utf-8, windows-1256, latin1)",
+                self.input.encoding
             )));
         }
         if self.run.batch_size == 0 {

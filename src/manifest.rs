@@ -70,6 +70,8 @@ pub struct InputEntry {
     pub bytes: u64,
     pub sha256: String,
     pub records: u64,
+    /// Why the file was left out (`input.on_bad_file = "skip"`), else null.
+    pub skipped: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -129,6 +131,7 @@ pub struct ManifestParts<'a> {
     pub files: &'a [InputFile],
     pub input_hashes: &'a [(String, u64)],
     pub records_per_file: Vec<u64>,
+    pub skipped: Vec<Option<String>>,
     pub ignored: &'a [Ignored],
     pub counts: Counts,
     pub funnel: Funnel,
@@ -145,7 +148,8 @@ impl Manifest {
             .iter()
             .zip(p.input_hashes)
             .zip(&p.records_per_file)
-            .map(|((f, (sha, bytes)), records)| InputEntry {
+            .zip(p.skipped)
+            .map(|(((f, (sha, bytes)), records), skipped)| InputEntry {
                 path: f.rel.clone(),
                 format: match f.format {
                     Format::Jsonl => "jsonl",
@@ -162,6 +166,7 @@ impl Manifest {
                 bytes: *bytes,
                 sha256: sha.clone(),
                 records: *records,
+                skipped,
             })
             .collect();
         let mut remaining = p.counts.input;

@@ -29,7 +29,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::clean::Rules;
-use crate::config::{Config, LoadedConfig};
+use crate::config::{Config, LoadedConfig, OnBadFile};
 use crate::doc::{Document, Record, Reject, Stage};
 use crate::error::{Error, Result};
 use crate::langid::Identifier;
@@ -70,6 +70,8 @@ struct FileOutcome {
     ids: Vec<Box<str>>,
     removed_by_rule: Vec<u64>,
     repaired_utf8_docs: u64,
+    /// Why the file was left out (`input.on_bad_file = "skip"`).
+    skipped: Option<String>,
 }
 
 impl Stages {
@@ -266,7 +268,22 @@ fn build_into(
         .par_iter()
         .enumerate()
         .map(|(i, f)| {
-            let r = process_file(stages, f, &spill_path(&work, i), n_rules);
+            let spill = spill_path(&work, i);
+            let r = match process_file(stages, f, &spill, n_rules) {
+                Err(e) if cfg.input.on_bad_file == OnBadFile::Skip => {
+                    let _ = std::fs::remove_file(&spill);
+                    Ok(FileOutcome {
+                        records: 0,
+                        is_cand: Vec::new(),
+                        cands: Vec::new(),
+                        ids: Vec::new(),
+                        removed_by_rule: vec![0; n_rules],
+                        repaired_utf8_docs: 0,
+                        skipped: Some(e.to_string()),
+                    })
+                }
+                r => r,
+            };
             bar.inc(f.bytes);
             r
         })
@@ -282,11 +299,13 @@ fn build_into(
     let mut ids: Vec<Box<str>> = Vec::new();
     let mut is_cand: Vec<Vec<bool>> = Vec::with_capacity(outcomes.len());
     let mut file_stats = Vec::with_capacity(outcomes.len());
+    let mut skipped = Vec::with_capacity(outcomes.len());
     for o in outcomes {
         cands.extend(o.cands);
         ids.extend(o.ids);
         is_cand.push(o.is_cand);
         file_stats.push((o.records, o.removed_by_rule, o.repaired_utf8_docs));
+        skipped.push(o.skipped);
     }
     let decisions = dedup::decide(
         &mut cands,
@@ -330,6 +349,9 @@ fn build_into(
     let bar = progress_bar(opts.progress, file_stats.iter().map(|f| f.0).sum(), "write");
     let mut ci = 0usize;
     for (fi, file_is_cand) in is_cand.iter().enumerate() {
+        if skipped[fi].is_some() {
+            continue;
+        }
         let path = spill_path(&work, fi);
         let reader =
             zstd::stream::read::Decoder::new(File::open(&path).map_err(|e| Error::io(&path, e))?)
@@ -476,6 +498,7 @@ fn build_into(
         files,
         input_hashes: &input_hashes,
         records_per_file: file_stats.iter().map(|f| f.0).collect(),
+        skipped,
         ignored,
         counts: counts.clone(),
         funnel,
@@ -516,6 +539,7 @@ fn process_file(
         ids: Vec::new(),
         removed_by_rule: vec![0; n_rules],
         repaired_utf8_docs: 0,
+        skipped: None,
     };
     let batch_size = stages.cfg.run.batch_size;
     let mut batch: Vec<Record> = Vec::with_capacity(batch_size);

@@ -234,7 +234,7 @@ fn missing_input_is_an_error_naming_it() {
         "--input",
         "no/such/dir",
     ]);
-    assert_eq!(out.status.code(), Some(4));
+    assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no/such/dir"), "{err}");
     assert_eq!(err.lines().filter(|l| l.starts_with("error:")).count(), 1);
@@ -311,4 +311,92 @@ fn a_failed_build_leaves_the_previous_release_intact() {
         .filter(|n| n.contains(".tmp-") || n.contains(".old-"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn unreadable_file_can_be_skipped_and_is_listed() {
+    let tmp = tempfile::tempdir().unwrap();
+    planted(tmp.path());
+    std::fs::write(tmp.path().join("in/zz.jsonl.gz"), b"not gzip at all").unwrap();
+    let cfg = config(tmp.path(), "");
+    let out = tmp.path().join("out");
+    run_ok(&[
+        "build",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--input",
+        tmp.path().join("in").to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+        "--on-bad-file",
+        "skip",
+    ]);
+    let m = manifest(&out);
+    assert_eq!(
+        m["counts"]["input"], 9,
+        "records of the skipped file are not counted"
+    );
+    let inputs = m["inputs"].as_array().unwrap();
+    let zz = inputs.iter().find(|i| i["path"] == "zz.jsonl.gz").unwrap();
+    let why = zz["skipped"].as_str().unwrap();
+    assert!(
+        why.contains("zz.jsonl.gz") && why.contains("line 1"),
+        "{why}"
+    );
+    assert!(
+        inputs
+            .iter()
+            .filter(|i| i["path"] != "zz.jsonl.gz")
+            .all(|i| i["skipped"].is_null())
+    );
+}
+
+#[test]
+fn legacy_encoding_is_decoded_and_oversized_records_rejected() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("in");
+    std::fs::create_dir_all(&dir).unwrap();
+    let arabic = "اجتمعت اللجنة يوم الثلاثاء لمناقشة الميزانية الجديدة لمدارس المدينة وطرقها في الأحياء الشمالية من العاصمة.";
+    let (bytes, _, bad) = encoding_rs::WINDOWS_1256.encode(arabic);
+    assert!(!bad);
+    let mut csv = b"id,text\nw1,\"".to_vec();
+    csv.extend_from_slice(&bytes);
+    csv.extend_from_slice(b"\"\nw2,\"");
+    csv.extend(std::iter::repeat_n(b'x', 5000));
+    csv.extend_from_slice(b"\"\n");
+    std::fs::write(dir.join("legacy.csv"), csv).unwrap();
+    let cfg = config(
+        tmp.path(),
+        "[input]\nencoding = \"windows-1256\"\nmax_doc_bytes = 4000\n",
+    );
+    let out = tmp.path().join("out");
+    run_ok(&[
+        "build",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--input",
+        dir.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    let kept = rows(&out, "data");
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0]["text"].as_deref(), Some(arabic));
+    assert_eq!(kept[0]["lang"].as_deref(), Some("ara_Arab"));
+    let rejected = rows(&out, "rejected");
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0]["reason"].as_deref(), Some("too_large"));
+    assert_eq!(rejected[0]["id"].as_deref(), Some("w2"));
+}
+
+#[test]
+fn unknown_encoding_is_a_config_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = config(
+        tmp.path(),
+        "[input]\npaths = [\"datasets/sample\"]\nencoding = \"klingon\"\n",
+    );
+    let out = run(&["build", "--config", cfg.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("klingon"));
 }

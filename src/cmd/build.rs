@@ -20,6 +20,9 @@ pub fn run(args: &BuildArgs) -> Result<()> {
     if let Some(t) = args.threads {
         cfg.run.threads = t;
     }
+    if let Some(b) = args.on_bad_file {
+        cfg.input.on_bad_file = b;
+    }
     if args.keep_removed_lines {
         cfg.clean.keep_removed_lines = true;
     }

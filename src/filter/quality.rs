@@ -341,7 +341,7 @@ impl QualityConfig {
                 gopher_quality(self.no_table(), &s, text, &self.gopher_quality, ov, lang)?;
             }
             if self.c4.enabled {
-                c4_check(text, &self.c4)?;
+                c4_check(&s, text, &self.c4)?;
             }
             if self.fineweb.enabled {
                 fineweb(&mut s, text, &self.fineweb, ov)?;
@@ -361,7 +361,7 @@ impl QualityConfig {
                 "gopher_quality" => {
                     gopher_quality(self.no_table(), &s, text, &self.gopher_quality, ov, lang)
                 }
-                "c4" => c4_check(text, &self.c4),
+                "c4" => c4_check(&s, text, &self.c4),
                 "fineweb" => fineweb(&mut s, text, &self.fineweb, ov),
                 _ => Ok(()),
             }
@@ -1154,60 +1154,79 @@ fn c4_line<'a>(raw: &'a str, c: &C4Config) -> C4Line<'a> {
     C4Line::Keep(line)
 }
 
-/// Abbreviations after which "." does not end a sentence (the common
-/// English ones that spaCy's tokenizer exceptions keep as one token).
-const ABBREVIATIONS: [&str; 32] = [
-    "Mr", "Mrs", "Ms", "Dr", "St", "Jr", "vs", "Inc", "Ltd", "Co", "Corp", "Gen", "Gov", "Sen",
-    "Rep", "Rev", "Prof", "Mt", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept",
-    "Oct", "Nov", "Dec", "Messrs", "Adm",
-];
-
 /// Sentences of one C4 line, counted like spaCy's rule-based `sentencizer`
 /// (which datatrove's C4 filter uses): a sentence ends at a sentence-final
 /// punctuation token and the next one starts at the next token that is not
 /// punctuation, whatever its case. Abbreviations and initials ("Mr.",
 /// "J.", "U.S.") do not end a sentence.
 fn c4_sentences(line: &str) -> usize {
-    let mut n = 0usize;
-    let mut seen_end = false;
-    let mut prev: Option<(usize, usize)> = None;
-    for_each_token(line, |s, e| {
-        let t = &line[s..e];
+    let mut st = SentenceCounter::default();
+    for_each_token(line, |s, e| st.push(line, s, e));
+    st.n
+}
+
+/// State of the sentencizer-style count over a stream of token spans.
+#[derive(Default)]
+struct SentenceCounter {
+    n: usize,
+    seen_end: bool,
+    prev: Option<(usize, usize)>,
+}
+
+impl SentenceCounter {
+    fn push(&mut self, src: &str, s: usize, e: usize) {
+        let t = &src[s..e];
         let mut cs = t.chars();
         let single = cs.next().filter(|_| cs.next().is_none());
         let mut is_end = single.is_some_and(is_terminal);
         if is_end
             && t == "."
-            && let Some((ps, pe)) = prev.filter(|p| p.1 == s)
+            && let Some((ps, pe)) = self.prev.filter(|p| p.1 == s)
         {
-            let p = &line[ps..pe];
+            let p = &src[ps..pe];
             let initial = p.chars().count() == 1 && p.chars().all(char::is_alphabetic);
-            if initial || p.contains('.') || ABBREVIATIONS.contains(&p) {
+            if initial || p.contains('.') || super::words::ABBREVIATIONS.contains(&p) {
                 is_end = false;
             }
         }
         let is_punct = !t.chars().any(char::is_alphanumeric);
-        if n == 0 {
-            n = 1;
+        if self.n == 0 {
+            self.n = 1;
         }
         if is_end {
-            seen_end = true;
-        } else if seen_end && !is_punct {
-            n += 1;
-            seen_end = false;
+            self.seen_end = true;
+        } else if self.seen_end && !is_punct {
+            self.n += 1;
+            self.seen_end = false;
         }
-        prev = Some((s, e));
-    });
-    n
+        self.prev = Some((s, e));
+    }
 }
 
-fn c4_check(text: &str, c: &C4Config) -> Result<(), FilterReject> {
+fn c4_check(s: &Scratch, text: &str, c: &C4Config) -> Result<(), FilterReject> {
     const F: &str = "c4";
     let mut sentences = 0usize;
+    let mut ti = 0usize; // first document token not before the current line
     for raw in py_splitlines(text) {
         match c4_line(raw, c) {
             C4Line::Keep(l) => {
-                if c.min_num_sentences > 0 {
+                if c.min_num_sentences == 0 {
+                    continue;
+                }
+                if let std::borrow::Cow::Borrowed(line) = l {
+                    // reuse the document's tokens that fall inside this line
+                    let ls = line.as_ptr() as usize - text.as_ptr() as usize;
+                    let le = ls + line.len();
+                    while ti < s.toks.len() && (s.toks[ti].start as usize) < ls {
+                        ti += 1;
+                    }
+                    let mut st = SentenceCounter::default();
+                    while ti < s.toks.len() && (s.toks[ti].end as usize) <= le {
+                        st.push(text, s.toks[ti].start as usize, s.toks[ti].end as usize);
+                        ti += 1;
+                    }
+                    sentences += st.n;
+                } else {
                     sentences += c4_sentences(&l);
                 }
             }

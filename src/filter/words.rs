@@ -5,16 +5,22 @@
 //!   Arabic, Hebrew, Devanagari, Hangul, ...) is split on Unicode word
 //!   boundaries (UAX #29, `unicode-segmentation`).
 //! - Maximal runs of Han, Hiragana, Katakana, Thai, Lao, Khmer and Myanmar
-//!   characters are split with ICU4X's dictionary/LSTM word segmenter
-//!   (`icu_segmenter::WordSegmenter::new_auto`, compiled data, built once per
-//!   process), so a Chinese article of 600 characters yields a few hundred
-//!   words, not 1 and not 600.
-//! - [`tokens`] returns what datatrove's spaCy-based `split_into_words` counts:
-//!   words *and* punctuation tokens (a run of `.` such as "..." is one token;
-//!   English contractions `n't 's 're 'll 've 'm 'd` and French/Italian
-//!   elisions `l' d' j' qu' n' s' c' m' t'` are split off as separate tokens).
-//!   The quality filters use tokens; this is the approximation of spaCy that
-//!   the parity script measures.
+//!   characters are split with ICU4X's dictionary word segmenter
+//!   (`icu_segmenter::WordSegmenter::new_dictionary`, compiled data, built
+//!   once per process), so a Chinese article of 600 characters yields a few
+//!   hundred words (UDHR zh, 600 chars: 331 words), not 1 and not 600. The
+//!   dictionary model is used for Thai/Lao/Khmer/Myanmar too: ICU4X's LSTM
+//!   (`new_auto`) was 60x slower on Thai (0.2 MB/s) for no gain in agreement
+//!   with ICU4C.
+//! - [`tokens`] returns what datatrove's spaCy-based `split_into_words`
+//!   counts: words *and* punctuation tokens. On top of UAX #29 it follows
+//!   spaCy's English rules that concern words: contractions (`n't 's 're 'll
+//!   've 'm 'd`) and French/Italian elisions (`l' d' j' qu' n' s' c' m' t'`)
+//!   are separate tokens; "Dr.", "U.S.", initials, URLs, e-mail addresses,
+//!   "+87", "COVID-19", "16:00" are one token; "10km" is "10" + "km"; a run
+//!   of "." or "-" is one token; "Brésil.Il" splits at the period. The
+//!   quality filters use tokens; `scripts/filter_parity.py` measures the
+//!   remaining difference to spaCy.
 //! - [`words`] / [`count_words`] return only tokens containing a letter or a
 //!   digit (what the `n_words` column reports).
 //! - [`sentences`] / [`count_sentences`] use UAX #29 sentence boundaries and
@@ -31,7 +37,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 fn icu_segmenter() -> WordSegmenterBorrowed<'static> {
     static SEG: OnceLock<WordSegmenterBorrowed<'static>> = OnceLock::new();
-    *SEG.get_or_init(|| WordSegmenter::new_auto(WordBreakInvariantOptions::default()))
+    *SEG.get_or_init(|| WordSegmenter::new_dictionary(WordBreakInvariantOptions::default()))
 }
 
 /// True for characters of scripts written without spaces between words, which
@@ -64,7 +70,7 @@ pub fn for_each_token(text: &str, mut emit: impl FnMut(usize, usize)) {
     // Fast path: every unspaced-script character is >= U+0E00, i.e. encoded
     // with a lead byte >= 0xE0.
     if !text.as_bytes().iter().any(|&b| b >= 0xE0) {
-        spaced_tokens(text, 0, &mut emit);
+        flush_run(text, 0, text.len(), false, &mut emit);
         return;
     }
     let mut run_start = 0;
@@ -95,7 +101,45 @@ fn flush_run(text: &str, s: usize, e: usize, unspaced: bool, emit: &mut impl FnM
             prev = bp;
         }
     } else {
-        spaced_tokens(&text[s..e], s, emit);
+        let run = &text[s..e];
+        if run.contains("://") || run.contains("www.") || run.contains('@') {
+            spaced_with_links(run, s, emit);
+        } else {
+            spaced_tokens(run, s, emit);
+        }
+    }
+}
+
+/// Like [`spaced_tokens`], but a URL (`http://`, `https://`, `www.`) or an
+/// e-mail address is one token, as in spaCy (surrounding brackets, quotes
+/// and final punctuation stay separate tokens).
+fn spaced_with_links(run: &str, base: usize, emit: &mut impl FnMut(usize, usize)) {
+    for chunk in run.split(char::is_whitespace) {
+        let off = chunk.as_ptr() as usize - run.as_ptr() as usize;
+        let core_start = chunk.len()
+            - chunk
+                .trim_start_matches(['(', '[', '<', '"', '\'', '\u{201c}', '\u{2018}'])
+                .len();
+        let core = chunk[core_start..].trim_end_matches([
+            '.', ',', ';', ':', '!', '?', ')', ']', '>', '"', '\'', '\u{201d}', '\u{2019}',
+        ]);
+        let core_end = core_start + core.len();
+        let is_url =
+            core.starts_with("http://") || core.starts_with("https://") || core.starts_with("www.");
+        let is_email = core.find('@').is_some_and(|at| {
+            at > 0
+                && core[at + 1..].contains('.')
+                && core[..at]
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || "._-+".contains(c))
+        });
+        if (is_url || is_email) && core.len() > 4 {
+            spaced_tokens(&chunk[..core_start], base + off, emit);
+            emit(base + off + core_start, base + off + core_end);
+            spaced_tokens(&chunk[core_end..], base + off + core_end, emit);
+        } else {
+            spaced_tokens(chunk, base + off, emit);
+        }
     }
 }
 
@@ -132,6 +176,14 @@ fn spaced_tokens(seg: &str, base: usize, emit: &mut impl FnMut(usize, usize)) {
         };
         if let Some(p) = touching.filter(|p| run != 0 && p.2 == run) {
             pending = Some((p.0, e, run));
+            continue;
+        }
+        // "Dr.", "U.S.", "A." stay one token (spaCy's abbreviation exceptions)
+        if let Some(p) = touching.filter(|p| run == b'.' && p.2 == 0)
+            && is_abbreviation(&seg[p.0 - base..p.1 - base])
+        {
+            emit(p.0, e);
+            pending = None;
             continue;
         }
         let next = it.peek().copied().filter(|&(o, _)| base + o == e);
@@ -172,6 +224,15 @@ fn spaced_tokens(seg: &str, base: usize, emit: &mut impl FnMut(usize, usize)) {
         if let Some(p) = pending.take() {
             emit(p.0, p.1);
         }
+        // a sign before a number stays on it ("+87")
+        if piece == "+"
+            && touching.is_none()
+            && let Some((noff, np)) = next.filter(|n| n.1.starts_with(|c: char| c.is_ascii_digit()))
+        {
+            pending = Some((s, base + noff + np.len(), 0));
+            it.next();
+            continue;
+        }
         // spaCy keeps a word-initial "." on its word (".THE")
         if piece == "."
             && touching.is_none()
@@ -187,6 +248,14 @@ fn spaced_tokens(seg: &str, base: usize, emit: &mut impl FnMut(usize, usize)) {
             }
         } else if piece.len() > 2 && piece.contains(is_apostrophe) {
             split_clitics(piece, s, emit);
+        } else if let Some(cut) = number_unit_cut(piece) {
+            emit(s, s + cut);
+            pending = Some((s + cut, e, 0));
+        } else if let Some(dot) = missing_space_period(piece) {
+            // "Brésil.Il": a period between a lowercase and an uppercase letter
+            emit(s, s + dot);
+            emit(s + dot, s + dot + 1);
+            pending = Some((s + dot + 1, e, 0));
         } else {
             pending = Some((s, e, run));
         }
@@ -194,6 +263,60 @@ fn spaced_tokens(seg: &str, base: usize, emit: &mut impl FnMut(usize, usize)) {
     if let Some(p) = pending {
         emit(p.0, p.1);
     }
+}
+
+/// Abbreviations that keep their period (the common English ones among
+/// spaCy's tokenizer exceptions); "." after them does not end a sentence.
+pub const ABBREVIATIONS: [&str; 32] = [
+    "Mr", "Mrs", "Ms", "Dr", "St", "Jr", "vs", "Inc", "Ltd", "Co", "Corp", "Gen", "Gov", "Sen",
+    "Rep", "Rev", "Prof", "Mt", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept",
+    "Oct", "Nov", "Dec", "Messrs", "Adm",
+];
+
+/// A known abbreviation, a single letter (an initial), or letters joined by
+/// periods ("U.S", "e.g", "Ph.D") — the word before a period that belongs to it.
+fn is_abbreviation(w: &str) -> bool {
+    let mut chars = w.chars();
+    let single = chars.next().is_some_and(char::is_alphabetic) && chars.next().is_none();
+    single
+        || ABBREVIATIONS.contains(&w)
+        || (w.contains('.') && w.chars().all(|c| c == '.' || c.is_alphabetic()))
+}
+
+/// Units that spaCy splits off a number ("10km" -> "10", "km"), plus am/pm.
+const UNITS: [&str; 40] = [
+    "km", "m", "cm", "mm", "dm", "nm", "ha", "yd", "in", "ft", "mi", "kg", "g", "mg", "t", "lb",
+    "oz", "mph", "kmh", "hPa", "Pa", "mbar", "mb", "MB", "kb", "KB", "gb", "GB", "tb", "TB", "T",
+    "G", "M", "K", "am", "pm", "ml", "bn", "kW", "MW",
+];
+
+/// Byte length of the number in a "<number><unit>" word, if it is one.
+fn number_unit_cut(w: &str) -> Option<usize> {
+    let b = w.as_bytes();
+    if !b.first()?.is_ascii_digit() {
+        return None;
+    }
+    let cut = b
+        .iter()
+        .position(|c| !(c.is_ascii_digit() || *c == b'.' || *c == b','))?;
+    (b[cut - 1].is_ascii_digit() && UNITS.contains(&&w[cut..])).then_some(cut)
+}
+
+/// Byte offset of a "." with a lowercase letter before and an uppercase
+/// letter after (a missing space between sentences; spaCy splits there).
+fn missing_space_period(w: &str) -> Option<usize> {
+    let mut prev: Option<char> = None;
+    let mut it = w.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        if c == '.'
+            && prev.is_some_and(char::is_lowercase)
+            && it.peek().is_some_and(|&(_, n)| n.is_uppercase())
+        {
+            return Some(i);
+        }
+        prev = Some(c);
+    }
+    None
 }
 
 /// Splits English contraction suffixes and Romance elision prefixes, the way
@@ -321,13 +444,42 @@ mod tests {
             ]
         );
         assert_eq!(
-            tokens("Radio 1's 3-0 at 16:00, 1980s-era and/or COVID-19 -- x____y __ ibe- .THE"),
+            tokens(
+                "Radio 1's 3-0 at 16:00, 1980s-era and/or COVID-19 -- x____y __ ibe- .THE 10km 9.7mm 5pm 1980s Brésil.Il U.S."
+            ),
             [
                 "Radio", "1", "'s", "3", "-", "0", "at", "16:00", ",", "1980s", "-", "era", "and",
-                "/", "or", "COVID-19", "--", "x____y", "_", "_", "ibe-", ".THE"
+                "/", "or", "COVID-19", "--", "x____y", "_", "_", "ibe-", ".THE", "10", "km", "9.7",
+                "mm", "5", "pm", "1980s", "Brésil", ".", "Il", "U.S."
             ]
         );
         assert_eq!(count_words("Don't stop... It's fine."), 6); // "n't" and "'s" count, as in spaCy
+    }
+
+    #[test]
+    fn links_and_abbreviations() {
+        assert_eq!(
+            tokens(
+                "Mail (news@bbc.co.uk) or see https://bbc.co.uk/news. Dr. Who, +87 and A. Smith"
+            ),
+            [
+                "Mail",
+                "(",
+                "news@bbc.co.uk",
+                ")",
+                "or",
+                "see",
+                "https://bbc.co.uk/news",
+                ".",
+                "Dr.",
+                "Who",
+                ",",
+                "+87",
+                "and",
+                "A.",
+                "Smith"
+            ]
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use ::csv::{ByteRecord, ReaderBuilder};
 
-use super::{InputFile, RawFields, Records, decode_utf8, make_record, open_stream};
+use super::{InputFile, RawFields, Records, decode_text, make_record, open_stream};
 use crate::config::InputConfig;
 use crate::doc::{Provenance, Record, Reject, Stage};
 use crate::error::{Error, Result};
@@ -96,7 +96,7 @@ fn row(
     let mut invalid = 0;
     let mut get = |c: Option<usize>| {
         let bytes = rec.get(c?)?;
-        let (s, n) = decode_utf8(bytes);
+        let (s, n) = decode_text(bytes, cfg);
         invalid += n;
         Some(s)
     };

@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader};
 
 use serde_json::{Map, Value};
 
-use super::{InputFile, RawFields, Records, decode_utf8, make_record, open_stream};
+use super::{InputFile, RawFields, Records, decode_text, make_record, open_stream};
 use crate::config::InputConfig;
 use crate::doc::{Provenance, Record, Reject, Stage};
 use crate::error::{Error, Result};
@@ -53,7 +53,25 @@ fn parse_line(bytes: &[u8], file: &InputFile, line: u64, cfg: &InputConfig) -> R
         file: file.rel.clone(),
         line: Some(line),
     };
-    let (text, invalid) = decode_utf8(bytes);
+    // A line far over the text limit is rejected unparsed: it was read once,
+    // and is not copied again.
+    if bytes.len() > cfg.max_doc_bytes.saturating_add(1 << 16) {
+        return Record::Bad {
+            prov,
+            id: None,
+            raw: String::new(),
+            reject: Reject::new(
+                Stage::Read,
+                "too_large",
+                format!(
+                    "line is {} bytes, over input.max_doc_bytes = {}",
+                    bytes.len(),
+                    cfg.max_doc_bytes
+                ),
+            ),
+        };
+    }
+    let (text, invalid) = decode_text(bytes, cfg);
     let trimmed = text.trim_end_matches(['\n', '\r']);
     let obj: Map<String, Value> = match serde_json::from_str::<Value>(trimmed) {
         Ok(Value::Object(m)) => m,

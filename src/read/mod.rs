@@ -92,7 +92,8 @@ pub fn discover(paths: &[PathBuf]) -> Result<(Vec<InputFile>, Vec<Ignored>)> {
     let mut files = Vec::new();
     let mut ignored = Vec::new();
     for root in paths {
-        let meta = std::fs::metadata(root).map_err(|e| Error::io(root, e))?;
+        let meta = std::fs::metadata(root)
+            .map_err(|e| Error::input(root, None, format!("input path: {e}")))?;
         if meta.is_file() {
             let name = root
                 .file_name()
@@ -160,11 +161,14 @@ pub fn discover(paths: &[PathBuf]) -> Result<(Vec<InputFile>, Vec<Ignored>)> {
 }
 
 fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, String, u64)>) -> Result<()> {
-    let rd = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    let rd = std::fs::read_dir(dir)
+        .map_err(|e| Error::input(dir, None, format!("cannot list folder: {e}")))?;
     for entry in rd {
-        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let entry =
+            entry.map_err(|e| Error::input(dir, None, format!("cannot list folder: {e}")))?;
         let path = entry.path();
-        let meta = std::fs::metadata(&path).map_err(|e| Error::io(&path, e))?;
+        let meta = std::fs::metadata(&path)
+            .map_err(|e| Error::input(&path, None, format!("cannot stat: {e}")))?;
         if meta.is_dir() {
             walk(root, &path, out)?;
         } else {
@@ -183,13 +187,15 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, String, u64)>) -> Resul
 
 /// Open a file and undo its compression.
 pub(crate) fn open_stream(file: &InputFile) -> Result<Box<dyn Read + Send>> {
-    let f = File::open(&file.path).map_err(|e| Error::io(&file.path, e))?;
+    let f = File::open(&file.path)
+        .map_err(|e| Error::input(&file.path, None, format!("cannot open: {e}")))?;
     let f = BufReader::with_capacity(1 << 16, f);
     Ok(match file.compression {
         Compression::None => Box::new(f),
         Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(f)),
         Compression::Zstd => Box::new(
-            zstd::stream::read::Decoder::with_buffer(f).map_err(|e| Error::io(&file.path, e))?,
+            zstd::stream::read::Decoder::with_buffer(f)
+                .map_err(|e| Error::input(&file.path, None, format!("not zstd: {e}")))?,
         ),
     })
 }
@@ -206,6 +212,27 @@ pub fn records(file: &InputFile, cfg: &InputConfig) -> Result<Records> {
         Format::Parquet => parquet::records(file, cfg),
         Format::Text => text::records(file, cfg),
     }
+}
+
+/// Decode input bytes in the configured encoding (UTF-8 unless
+/// `input.encoding` says otherwise). Returns the text and how many invalid
+/// sequences were replaced by U+FFFD.
+pub fn decode_text(bytes: &[u8], cfg: &InputConfig) -> (String, u32) {
+    let enc =
+        encoding_rs::Encoding::for_label(cfg.encoding.as_bytes()).unwrap_or(encoding_rs::UTF_8);
+    if enc == encoding_rs::UTF_8 {
+        return decode_utf8(bytes);
+    }
+    let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+    let n = if had_errors {
+        let before = bytes.len(); // only used to bound the count
+        (text.matches('\u{FFFD}').count() as u32)
+            .min(before as u32)
+            .max(1)
+    } else {
+        0
+    };
+    (text.into_owned(), n)
 }
 
 /// Decode bytes as UTF-8, replacing invalid sequences with U+FFFD. Returns

@@ -16,7 +16,8 @@ use crate::doc::{Provenance, Record};
 use crate::error::{Error, Result};
 
 pub(super) fn records(file: &InputFile, cfg: &InputConfig) -> Result<Records> {
-    let f = File::open(&file.path).map_err(|e| Error::io(&file.path, e))?;
+    let f = File::open(&file.path)
+        .map_err(|e| Error::input(&file.path, None, format!("cannot open: {e}")))?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(f)
         .map_err(|e| {
             Error::input(

@@ -3,24 +3,48 @@
 
 use std::io::Read;
 
-use super::{InputFile, RawFields, Records, decode_utf8, make_record, open_stream};
+use super::{Compression, InputFile, RawFields, Records, decode_text, make_record, open_stream};
 use crate::config::InputConfig;
-use crate::doc::Provenance;
+use crate::doc::{Provenance, Record, Reject, Stage};
 use crate::error::{Error, Result};
 
 pub(super) fn records(file: &InputFile, cfg: &InputConfig) -> Result<Records> {
-    let mut stream = open_stream(file)?;
-    let mut bytes = Vec::new();
-    stream
-        .by_ref()
-        .take(cfg.max_doc_bytes as u64 * 4 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::input(&file.path, None, format!("read failed: {e}")))?;
-    let (text, invalid) = decode_utf8(&bytes);
     let prov = Provenance {
         file: file.rel.clone(),
         line: None,
     };
+    let too_large = |n: String| Record::Bad {
+        prov: prov.clone(),
+        id: None,
+        raw: String::new(),
+        reject: Reject::new(
+            Stage::Read,
+            "too_large",
+            format!(
+                "file is {n} bytes, over input.max_doc_bytes = {}",
+                cfg.max_doc_bytes
+            ),
+        ),
+    };
+    // An oversized plain file is rejected without reading it; a compressed
+    // one is read up to the limit only.
+    if file.compression == Compression::None && file.bytes > cfg.max_doc_bytes as u64 {
+        return Ok(Box::new(std::iter::once(Ok(too_large(
+            file.bytes.to_string(),
+        )))));
+    }
+    let mut stream = open_stream(file)?;
+    let mut bytes = Vec::new();
+    stream
+        .by_ref()
+        .take(cfg.max_doc_bytes as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::input(&file.path, None, format!("read failed: {e}")))?;
+    if bytes.len() > cfg.max_doc_bytes {
+        let n = format!("more than {}", cfg.max_doc_bytes);
+        return Ok(Box::new(std::iter::once(Ok(too_large(n)))));
+    }
+    let (text, invalid) = decode_text(&bytes, cfg);
     let raw = RawFields {
         text: Some(Ok(text)),
         invalid_utf8: invalid,
