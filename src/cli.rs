@@ -22,6 +22,25 @@ pub enum Command {
     /// Print the near-duplicate detection curve of a bands x rows setting,
     /// and the setting suggested for a target Jaccard threshold.
     DedupParams(DedupParamsArgs),
+    /// Run each quality filter on JSONL documents from stdin and print its
+    /// decision per document (for scripts/filter_parity.py).
+    #[command(hide = true)]
+    FilterCheck(FilterCheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FilterCheckArgs {
+    /// `published` (datatrove's English values), `multilingual` (our
+    /// default) or a TOML file holding a [filter.quality] table's content.
+    #[arg(long, default_value = "published")]
+    pub config: String,
+    /// Language for every document (else each object's `lang`).
+    #[arg(long)]
+    pub lang: Option<String>,
+    /// `decisions` (per-filter keep/drop) or `words` (word, token and
+    /// sentence counts).
+    #[arg(long, default_value = "decisions")]
+    pub mode: String,
 }
 
 #[derive(Debug, Args)]

@@ -187,6 +187,9 @@ pub struct FilterConfig {
     pub min_words: u64,
     /// Maximum characters of cleaned text. Default 0 (no limit).
     pub max_chars: u64,
+    /// Gopher, C4 and FineWeb filters with per-language thresholds; see
+    /// [`crate::filter::quality::QualityConfig`] for every key's default.
+    pub quality: crate::filter::quality::QualityConfig,
 }
 
 impl Default for FilterConfig {
@@ -195,6 +198,7 @@ impl Default for FilterConfig {
             min_chars: 100,
             min_words: 0,
             max_chars: 0,
+            quality: Default::default(),
         }
     }
 }

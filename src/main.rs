@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         cli::Command::Build(a) => cmd::build::run(a),
         cli::Command::Langid(a) => cmd::langid::run(a),
         cli::Command::DedupParams(a) => cmd::dedup_params::run(a),
+        cli::Command::FilterCheck(a) => cmd::filter_check::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

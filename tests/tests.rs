@@ -400,3 +400,57 @@ fn unknown_encoding_is_a_config_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("klingon"));
 }
+
+/// A quality filter's rejection records the filter, signal, value and
+/// threshold, and the funnel has one row per filter.
+#[test]
+fn quality_filter_rejections_form_a_ledger() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("in");
+    std::fs::create_dir_all(&dir).unwrap();
+    let long = "The council met on Tuesday and the members of the board agreed that the new budget for the schools of the town should be approved. Teachers had asked for smaller classes in their letter, and parents wrote to the mayor about the state of the buildings.\nThe vote was close. Two members said that the money would be better spent on roads, but the majority wanted to act before the winter. Work on the roofs of three schools will start in November and should be finished by the spring.";
+    let short = "The council met on Tuesday and agreed that the budget should be approved with changes for the schools of the northern districts.";
+    let lines = [
+        serde_json::json!({"id": "long", "text": long.trim()}),
+        serde_json::json!({"id": "short", "text": short}),
+    ];
+    let jsonl: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(dir.join("a.jsonl"), jsonl).unwrap();
+    let rules = root().join("configs/boilerplate.toml");
+    let cfg = tmp.path().join("c.toml");
+    std::fs::write(
+        &cfg,
+        format!("[clean]\nrules_file = {:?}\n", rules.to_string_lossy()),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    run_ok(&[
+        "build",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--input",
+        dir.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    let rejected = rows(&out, "rejected");
+    let r = rejected
+        .iter()
+        .find(|r| r["id"].as_deref() == Some("short"))
+        .unwrap();
+    assert_eq!(r["stage"].as_deref(), Some("filter"));
+    assert_eq!(r["reason"].as_deref(), Some("gopher_quality"));
+    let detail = r["detail"].as_deref().unwrap();
+    assert!(
+        detail.contains("gopher_short_doc") && detail.contains("threshold 50"),
+        "{detail}"
+    );
+    let m = manifest(&out);
+    let funnel = m["funnel"].as_array().unwrap();
+    assert!(
+        funnel.iter().any(|f| f["stage"] == "filter"
+            && f["reason"] == "gopher_quality"
+            && f["removed"] == 1)
+    );
+    assert_eq!(m["counts"]["kept"], 1);
+}

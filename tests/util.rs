@@ -108,8 +108,13 @@ pub fn rows(release: &Path, sub: &str) -> Vec<BTreeMap<String, Option<String>>> 
 /// Write a config for a temp build whose inputs and output are given.
 pub fn config(dir: &Path, extra: &str) -> PathBuf {
     let rules = root().join("configs/boilerplate.toml");
+    // The quality filters are off here: these inputs are one-sentence
+    // documents that test other stages; the filters have their own tests.
     let text = format!(
-        "[clean]\nrules_file = {:?}\n{extra}\n",
+        "[clean]\nrules_file = {:?}\n\
+         [filter.quality.gopher_repetition]\nenabled = false\n\
+         [filter.quality.gopher_quality]\nenabled = false\n\
+         [filter.quality.fineweb]\nenabled = false\n{extra}\n",
         rules.to_string_lossy()
     );
     let p = dir.join("config.toml");

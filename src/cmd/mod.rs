@@ -2,4 +2,5 @@
 
 pub mod build;
 pub mod dedup_params;
+pub mod filter_check;
 pub mod langid;

@@ -1,7 +1,15 @@
 //! Quality filters. Each filter has a name, and a document it removes gets a
-//! [`Reject`] whose detail carries the signal's value and the threshold.
+//! [`Reject`] whose reason is the filter's name and whose detail carries the
+//! signal, its value and the threshold it crossed (the ledger).
 //!
-//! Today: length limits on the cleaned text (`too_short`, `too_long`).
+//! Order (one funnel row per filter): `min_length` / `max_length` on the
+//! cleaned text, then the quality filters of [`quality`]: Gopher repetition,
+//! Gopher quality, C4 (off by default), FineWeb, with per-language
+//! thresholds. Word counts come from [`words`] (UAX #29, dictionary
+//! segmentation for Chinese, Japanese, Thai, Lao, Khmer, Myanmar).
+
+pub mod quality;
+pub mod words;
 
 use crate::config::FilterConfig;
 use crate::doc::{Document, Reject, Stage};
@@ -38,11 +46,22 @@ pub fn check(doc: &Document, cfg: &FilterConfig) -> Result<(), Reject> {
             ),
         ));
     }
-    Ok(())
+    // `und` has no per-language values and no stop-word list, so only the
+    // language-neutral checks apply to it.
+    let lang = doc.lang.split('_').next().unwrap_or("und");
+    cfg.quality.check(&doc.text, lang).map_err(|r| {
+        Reject::new(
+            Stage::Filter,
+            r.filter,
+            format!(
+                "{}: {} = {:.4}, threshold {}",
+                r.filter, r.signal, r.value, r.threshold
+            ),
+        )
+    })
 }
 
-/// Words of a text by Unicode word boundaries (UAX #29).
+/// Words of a text (see [`words::count_words`]).
 pub fn count_words(text: &str) -> u64 {
-    use unicode_segmentation::UnicodeSegmentation;
-    text.unicode_words().count() as u64
+    words::count_words(text) as u64
 }

@@ -125,6 +125,10 @@ pub struct GopherQualityConfig {
     /// (case-sensitive), as in datatrove. Used only for `eng` in the
     /// multilingual default (see `QualityConfig::default`).
     pub stop_words: Vec<String>,
+    /// Match stop words case-insensitively (so a sentence-initial "Bu" or an
+    /// all-caps article counts). Off in the published setting (datatrove
+    /// matches exactly), on in the multilingual default.
+    pub stop_words_casefold: bool,
 }
 
 pub const GOPHER_STOP_WORDS: [&str; 8] = ["the", "be", "to", "of", "and", "that", "have", "with"];
@@ -143,6 +147,7 @@ impl Default for GopherQualityConfig {
             max_non_alpha_words_ratio: 0.8,
             min_stop_words: 2,
             stop_words: GOPHER_STOP_WORDS.iter().map(|s| s.to_string()).collect(),
+            stop_words_casefold: false,
         }
     }
 }
@@ -211,9 +216,10 @@ pub struct FineWebConfig {
     pub char_duplicates_ratio: f64,
     /// Maximum newlines per token, 0.3 (`new_line_ratio`).
     pub new_line_ratio: f64,
-    /// Ignore trailing whitespace when testing a line's last character and
-    /// length. datatrove does not (false, for parity); the multilingual
-    /// default does, so "end. \n" counts as ending in punctuation.
+    /// Ignore trailing whitespace and closing quotes/brackets when testing a
+    /// line's last character and length. datatrove does not (false, for
+    /// parity); the multilingual default does, so `end. ` and `end!"` count
+    /// as ending in punctuation.
     pub trim_line_ends: bool,
 }
 
@@ -276,7 +282,10 @@ impl Default for QualityConfig {
     fn default() -> Self {
         Self {
             gopher_repetition: GopherRepetitionConfig::default(),
-            gopher_quality: GopherQualityConfig::default(),
+            gopher_quality: GopherQualityConfig {
+                stop_words_casefold: true,
+                ..GopherQualityConfig::default()
+            },
             // FineWeb-2 README: C4 filters "degrade performance in this multilingual setting".
             c4: C4Config {
                 enabled: false,
@@ -1028,7 +1037,7 @@ fn gopher_quality(
     if let Some(list) = list
         && min_stop > 0
     {
-        let found = count_distinct_stop_words(text, toks, list, min_stop);
+        let found = count_distinct_stop_words(text, toks, list, min_stop, c.stop_words_casefold);
         if found < min_stop {
             return reject(F, "gopher_enough_stop_words", found as f64, min_stop as f64);
         }
@@ -1037,7 +1046,13 @@ fn gopher_quality(
 }
 
 /// Number of distinct entries of `list` occurring as tokens (stops at `enough`).
-fn count_distinct_stop_words(text: &str, toks: &[Tok], list: &[String], enough: usize) -> usize {
+fn count_distinct_stop_words(
+    text: &str,
+    toks: &[Tok],
+    list: &[String],
+    enough: usize,
+    casefold: bool,
+) -> usize {
     let mut seen = 0u64; // bitmask over the first 64 entries
     let mut found = 0usize;
     for t in toks {
@@ -1046,7 +1061,9 @@ fn count_distinct_stop_words(text: &str, toks: &[Tok], list: &[String], enough: 
             continue;
         }
         for (i, sw) in list.iter().enumerate().take(64) {
-            if sw.len() == w.len() && sw == w && seen & (1 << i) == 0 {
+            let equal = sw.len() == w.len()
+                && (sw == w || (casefold && w.chars().flat_map(char::to_lowercase).eq(sw.chars())));
+            if equal && seen & (1 << i) == 0 {
                 seen |= 1 << i;
                 found += 1;
                 if found >= enough {
@@ -1272,6 +1289,28 @@ pub fn c4_clean_lines(text: &str, c: &C4Config) -> (String, usize) {
 
 // ---------------------------------------------------------------- FineWeb
 
+/// Closing quotation marks and brackets.
+fn is_closing(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '\''
+            | ')'
+            | ']'
+            | '}'
+            | '»'
+            | '”'
+            | '’'
+            | '›'
+            | '」'
+            | '』'
+            | '）'
+            | '】'
+            | '〕'
+            | '〉'
+            | '》'
+    )
+}
+
 fn fineweb(s: &mut Scratch, text: &str, c: &FineWebConfig, ov: Ov<'_>) -> Result<(), FilterReject> {
     const F: &str = "fineweb";
     let nonempty = || {
@@ -1281,7 +1320,9 @@ fn fineweb(s: &mut Scratch, text: &str, c: &FineWebConfig, ov: Ov<'_>) -> Result
     let (mut n, mut punct, mut short) = (0usize, 0usize, 0usize);
     for l in nonempty() {
         let l = if c.trim_line_ends {
-            l.trim_end_matches(py_space)
+            // Closing quotes and brackets after the final mark (`...!"`,
+            // `...。」`) do not hide it.
+            l.trim_end_matches(|ch: char| py_space(ch) || is_closing(ch))
         } else {
             l
         };
@@ -1606,6 +1647,20 @@ pub fn fineweb2_languages() -> HashMap<String, LangOverride> {
                 "daha",
                 "ilk",
                 "the",
+                // Frequent Turkish function words missing from FineWeb-2's
+                // list, which is short for news prose (our addition).
+                "ise",
+                "gibi",
+                "çok",
+                "ama",
+                "ancak",
+                "göre",
+                "kadar",
+                "her",
+                "ne",
+                "ki",
+                "veya",
+                "hem",
             ],
         ),
     );
