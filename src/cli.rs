@@ -26,6 +26,31 @@ pub enum Command {
     /// decision per document (for scripts/filter_parity.py).
     #[command(hide = true)]
     FilterCheck(FilterCheckArgs),
+    /// Cluster JSONL documents (`{"id","text"[,"date"]}`) from stdin by
+    /// MinHash + LSH and print one assignment per line (for
+    /// scripts/eval_neardup.py).
+    #[command(hide = true)]
+    NearDup(NearDupArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NearDupArgs {
+    /// Config whose [dedup.near] section to use (else the defaults).
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+    #[arg(long)]
+    pub bands: Option<usize>,
+    #[arg(long)]
+    pub rows: Option<usize>,
+    /// Minimum signature Jaccard of a linked pair, or `none`.
+    #[arg(long)]
+    pub verify: Option<String>,
+    /// Folder for band partitions when they exceed the memory budget.
+    #[arg(long)]
+    pub spill_dir: Option<PathBuf>,
+    /// Print `{"id","norm","kind"}`: the text the shingler sees.
+    #[arg(long)]
+    pub normalize: bool,
 }
 
 #[derive(Debug, Args)]

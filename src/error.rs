@@ -6,12 +6,12 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {cause}", path.display())]
     Io {
         path: PathBuf,
-        // Not `#[source]`: the message already includes it, and callers
+        // Not a `source`: the message already includes it, and callers
         // print one line per cause.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("{}{}: {message}", path.display(), line.map(|l| format!(", line {l}")).unwrap_or_default())]
     Config {
@@ -30,10 +30,10 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn io(path: &Path, source: std::io::Error) -> Self {
+    pub fn io(path: &Path, cause: std::io::Error) -> Self {
         Error::Io {
             path: path.to_path_buf(),
-            source,
+            cause,
         }
     }
 

@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         cli::Command::Langid(a) => cmd::langid::run(a),
         cli::Command::DedupParams(a) => cmd::dedup_params::run(a),
         cli::Command::FilterCheck(a) => cmd::filter_check::run(a),
+        cli::Command::NearDup(a) => cmd::near_dup::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

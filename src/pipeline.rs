@@ -206,11 +206,11 @@ fn build_in_pool(loaded: &LoadedConfig, opts: &BuildOptions) -> Result<Summary> 
     }
     let (rules, rules_meta) = if cfg.clean.rules {
         let rules = Rules::load(&cfg.clean.rules_file).map_err(|e| match e {
-            Error::Io { path, source } => Error::Config {
+            Error::Io { path, cause } => Error::Config {
                 path: loaded.path.clone(),
                 line: None,
                 message: format!(
-                    "clean.rules_file {}: {source} (relative paths are resolved against the current directory)",
+                    "clean.rules_file {}: {cause} (relative paths are resolved against the current directory)",
                     path.display()
                 ),
             },

@@ -4,3 +4,4 @@ pub mod build;
 pub mod dedup_params;
 pub mod filter_check;
 pub mod langid;
+pub mod near_dup;
