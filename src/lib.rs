@@ -16,5 +16,6 @@ pub mod manifest;
 pub mod normalize;
 pub mod pipeline;
 pub mod read;
+pub mod report;
 pub mod split;
 pub mod write;
