@@ -506,7 +506,11 @@ pub fn write_card(root: &Path, m: &Manifest) -> Result<()> {
         m.config.path,
         m.config.sha256,
         m.config.text,
-        if m.config.text.ends_with('\n') { "" } else { "\n" }
+        if m.config.text.ends_with('\n') {
+            ""
+        } else {
+            "\n"
+        }
     );
     let _ = writeln!(
         s,

@@ -297,7 +297,8 @@ fn length_boxes(lengths: &BTreeMap<String, Vec<i64>>) -> String {
         .unwrap_or(1)
         .max(1);
     let lo = (all_min as f64).log10().floor().min(hi - 1.0);
-    let x_of = |v: i64| left + (width - left - right) * (((v.max(1)) as f64).log10() - lo) / (hi - lo);
+    let x_of =
+        |v: i64| left + (width - left - right) * (((v.max(1)) as f64).log10() - lo) / (hi - lo);
     let mut s = String::new();
     let title = "Document length (n_chars) per language";
     let _ = writeln!(s, "<h2>{title}</h2>");

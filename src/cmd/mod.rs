@@ -2,4 +2,6 @@
 
 pub mod build;
 pub mod dedup_params;
+pub mod inspect;
 pub mod langid;
+pub mod verify;
