@@ -32,8 +32,9 @@ pub struct Config {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ReleaseConfig {
-    /// Short machine name (Hugging Face repo style). Default: the file
-    /// name of `output.dir`.
+    /// Short machine name (Hugging Face repo style). Default: the config
+    /// file's name without extension (not the output folder, which the
+    /// command line may change).
     pub name: Option<String>,
     /// Human-readable title of the card. Default: `name`.
     pub pretty_name: Option<String>,

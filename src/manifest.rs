@@ -252,12 +252,11 @@ impl Manifest {
 
 fn release_info(loaded: &LoadedConfig) -> ReleaseInfo {
     let r = &loaded.config.release;
+    // Not the output folder: `--output` must not change the release's bytes.
     let name = r.name.clone().unwrap_or_else(|| {
         loaded
-            .config
-            .output
-            .dir
-            .file_name()
+            .path
+            .file_stem()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "release".into())
     });
