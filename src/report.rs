@@ -108,7 +108,7 @@ fn num(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -239,7 +239,7 @@ fn vbars(title: &str, x_title: &str, bins: &[(String, u64)]) -> String {
             esc(label),
             num(*count)
         );
-        if i % label_every == 0 {
+        if i.is_multiple_of(label_every) {
             let _ = writeln!(
                 s,
                 r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" class="small">{}</text>"#,
