@@ -56,8 +56,12 @@ pub fn verify(root: &Path) -> Result<(Verified, Vec<String>)> {
     };
 
     let mut listed: BTreeSet<String> = BTreeSet::new();
-    let mut ids: HashMap<u128, String> = HashMap::new();
-    let mut clusters: HashMap<u128, (String, String)> = HashMap::new();
+    // Shard paths, indexed by the u32 the maps below hold.
+    let mut seen_shards: Vec<String> = Vec::new();
+    // id hash -> shard; cluster hash -> (split, shard).
+    let mut ids: HashMap<u128, u32> = HashMap::new();
+    let mut clusters: HashMap<u128, (u8, u32)> = HashMap::new();
+    let mut reasons: BTreeMap<String, u64> = BTreeMap::new();
     // (lang, split) -> rows found in the files.
     let mut found: BTreeMap<(String, String), u64> = BTreeMap::new();
 
@@ -71,6 +75,10 @@ pub fn verify(root: &Path) -> Result<(Verified, Vec<String>)> {
                 continue;
             };
             listed.insert(rel.to_string());
+            if Path::new(rel).is_absolute() || rel.split('/').any(|c| c == "..") {
+                fail.push(format!("{rel}: shard path is not inside the release"));
+                continue;
+            }
             let path = root.join(rel);
             if !path.is_file() {
                 fail.push(format!("{rel}: listed in manifest.json but missing"));
@@ -121,6 +129,14 @@ pub fn verify(root: &Path) -> Result<(Verified, Vec<String>)> {
                 let mut bad_lang = 0u64;
                 let mut bad_split = 0u64;
                 let mut row_fail: Vec<String> = Vec::new();
+                let me = seen_shards.len() as u32;
+                seen_shards.push(rel.to_string());
+                let split_no = |s: &str| {
+                    crate::split::SPLITS
+                        .iter()
+                        .position(|x| *x == s)
+                        .map_or(u8::MAX, |i| i as u8)
+                };
                 let scanned = scan(&path, &["id", "lang", "split", "dup_cluster"], |r| {
                     let id = r[0].as_deref().unwrap_or_default();
                     if r[1].as_deref() != Some(lang.as_str()) {
@@ -130,17 +146,22 @@ pub fn verify(root: &Path) -> Result<(Verified, Vec<String>)> {
                     if row_split != split {
                         bad_split += 1;
                     }
-                    if let Some(prev) = ids.insert(xxh3_128(id.as_bytes()), rel.to_string()) {
-                        row_fail.push(format!("{rel}: id {id:?} also in {prev}"));
+                    if let Some(prev) = ids.insert(xxh3_128(id.as_bytes()), me) {
+                        row_fail.push(format!(
+                            "{rel}: id {id:?} also in {}",
+                            seen_shards[prev as usize]
+                        ));
                     }
                     let cluster = r[3].as_deref().unwrap_or_default();
+                    let here = split_no(row_split);
                     let e = clusters
                         .entry(xxh3_128(cluster.as_bytes()))
-                        .or_insert_with(|| (row_split.to_string(), rel.to_string()));
-                    if e.0 != row_split {
+                        .or_insert((here, me));
+                    if e.0 != here {
                         row_fail.push(format!(
                             "{rel}: dup_cluster {cluster:?} is in split {row_split} here and in {} ({})",
-                            e.0, e.1
+                            crate::split::SPLITS.get(e.0 as usize).unwrap_or(&"?"),
+                            seen_shards[e.1 as usize]
                         ));
                     }
                 });
@@ -166,7 +187,10 @@ pub fn verify(root: &Path) -> Result<(Verified, Vec<String>)> {
                     }
                 }
             } else {
-                match scan(&path, &["id"], |_| {}) {
+                let tally = scan(&path, &["reason"], |r| {
+                    *reasons.entry(r[0].clone().unwrap_or_default()).or_insert(0) += 1;
+                });
+                match tally {
                     Ok(n) => {
                         done.rejected_shards += 1;
                         done.rejected_rows += n;
@@ -188,6 +212,24 @@ pub fn verify(root: &Path) -> Result<(Verified, Vec<String>)> {
     }
 
     check_counts(&m, &found, &done, &mut fail);
+    let stated: BTreeMap<String, u64> = m["counts"]["rejected_by_reason"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), v.as_u64().unwrap_or(0)))
+        .collect();
+    let all: BTreeSet<&String> = stated.keys().chain(reasons.keys()).collect();
+    for reason in all {
+        let (s, f) = (
+            stated.get(reason).copied().unwrap_or(0),
+            reasons.get(reason).copied().unwrap_or(0),
+        );
+        if s != f {
+            fail.push(format!(
+                "manifest.json: counts.rejected_by_reason.{reason} is {s}, the rejected shards hold {f} rows with that reason"
+            ));
+        }
+    }
 
     // Every file in the release must be listed.
     let mut files = Vec::new();

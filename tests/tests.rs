@@ -359,6 +359,35 @@ fn verify_accepts_a_fresh_build_and_names_what_is_wrong() {
     );
     std::fs::write(&manifest_path, &good_manifest).unwrap();
 
+    // A data shard copied under another split: its rows carry the wrong
+    // split, its ids appear twice, the per-language counts are off.
+    let mut edited: serde_json::Value = serde_json::from_str(&good_manifest).unwrap();
+    let mut copy = edited["shards"][0].clone();
+    let other = if copy["split"] == "test" {
+        "train"
+    } else {
+        "test"
+    };
+    let lang = copy["lang"].as_str().unwrap().to_string();
+    let copy_rel = format!("data/{lang}/copy-00000-of-00001.parquet");
+    std::fs::copy(&shard_path, out.join(&copy_rel)).unwrap();
+    copy["path"] = copy_rel.clone().into();
+    copy["split"] = other.into();
+    edited["shards"].as_array_mut().unwrap().push(copy);
+    std::fs::write(&manifest_path, serde_json::to_string(&edited).unwrap()).unwrap();
+    let bad = run(&["verify", rel]);
+    assert_eq!(bad.status.code(), Some(5));
+    let text = String::from_utf8_lossy(&bad.stdout).into_owned();
+    for want in [
+        format!("{copy_rel}: 1 rows whose split is not {other}"),
+        format!("{copy_rel}: id "),
+        format!("manifest.json: languages.{lang}.{other} is 0, the shards hold 1 rows"),
+    ] {
+        assert!(text.lines().any(|l| l.starts_with(&want)), "{want}\n{text}");
+    }
+    std::fs::remove_file(out.join(&copy_rel)).unwrap();
+    std::fs::write(&manifest_path, &good_manifest).unwrap();
+
     std::fs::write(out.join("data/extra.parquet"), b"x").unwrap();
     let bad = run(&["verify", rel]);
     assert_eq!(bad.status.code(), Some(5));
