@@ -375,3 +375,79 @@ fn strip_path(msg: &str) -> String {
         None => msg.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::write::{DataRow, DataRows, ShardSet, ShardSettings};
+
+    fn settings() -> ShardSettings {
+        ShardSettings {
+            shard_rows: 100,
+            shard_bytes: 1 << 20,
+            row_group_rows: 100,
+            row_group_bytes: 1 << 20,
+            zstd_level: 3,
+            metadata: vec![("corpusforge.schema".into(), SCHEMA_VERSION.into())],
+        }
+    }
+
+    fn row<'a>(id: &'a str, cluster: &'a str, split: &'a str) -> DataRow<'a> {
+        DataRow {
+            id,
+            text: "some text",
+            title: None,
+            url: None,
+            date: None,
+            source: None,
+            lang: "eng_Latn",
+            lang_score: 1.0,
+            script: "Latn",
+            n_chars: 9,
+            n_words: 2,
+            dup_cluster: cluster,
+            dup_count: 1,
+            split,
+            source_file: "a.jsonl",
+            source_line: Some(1),
+        }
+    }
+
+    /// A cluster in two splits is the only failure of an otherwise
+    /// consistent release, and names both shards.
+    #[test]
+    fn cluster_in_two_splits_is_a_failure() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let mut shards = Vec::new();
+        for (split, id) in [("train", "a"), ("test", "b")] {
+            let mut set: ShardSet<DataRows> = ShardSet::new(
+                root,
+                format!("data/eng_Latn/{split}"),
+                Some("eng_Latn".into()),
+                Some(split.into()),
+                settings(),
+            );
+            set.push(&row(id, "c1", split)).unwrap();
+            shards.extend(set.finish().unwrap());
+        }
+        let m = serde_json::json!({
+            "counts": {"input": 2, "kept": 2, "rejected": 0, "rejected_by_reason": {}},
+            "funnel": [],
+            "languages": {"eng_Latn": {"train": 1, "test": 1}},
+            "splits": {"train": 1, "test": 1},
+            "shards": shards,
+            "rejected_shards": [],
+        });
+        std::fs::write(root.join("manifest.json"), m.to_string()).unwrap();
+        let (_, fail) = verify(root).unwrap();
+        assert_eq!(
+            fail,
+            vec![
+                "data/eng_Latn/test-00000-of-00001.parquet: dup_cluster \"c1\" is in split test \
+                 here and in train (data/eng_Latn/train-00000-of-00001.parquet)"
+                    .to_string()
+            ]
+        );
+    }
+}
