@@ -3,8 +3,10 @@
 #  1. a Python venv (.venv/) with the packages of tests/python/requirements.txt;
 #  2. `cargo test --release` (release profile, so the build is shared with
 #     the main job and the benchmarks: the dependency tree compiles once);
-#  3. a build of the sample (configs/default.toml -> out/sample/) and the
-#     Python release tests (pyarrow, polars, pandas) against it.
+#  3. a build of the sample (configs/default.toml -> out/sample/),
+#     `corpusforge verify` on it, and the Python release tests against it
+#     (pyarrow, polars, pandas, DuckDB, Hugging Face `datasets` offline, and
+#     a headless Chromium screenshot of report.html).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,8 +16,18 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/python/requirements.txt
 
+# The report test renders report.html with headless Chromium; a fresh
+# machine does not have it.
+if [ ! -x /usr/bin/chromium ] && [ -z "${CHROMIUM:-}" ]; then
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get install -y chromium || { $SUDO apt-get update && $SUDO apt-get install -y chromium; }
+fi
+
 cargo build --release --locked
 cargo test --release --locked
 
 target/release/corpusforge build --config configs/default.toml --quiet
-CORPUSFORGE_RELEASE=out/sample "$VENV/bin/python" -m pytest -q tests/python
+target/release/corpusforge verify out/sample
+CORPUSFORGE_RELEASE=out/sample CORPUSFORGE_REQUIRE_CHROMIUM=1 CORPUSFORGE_SCREENSHOT=out/report-screenshot.png \
+    "$VENV/bin/python" -m pytest -q tests/python

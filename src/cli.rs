@@ -19,6 +19,13 @@ pub enum Command {
     Build(BuildArgs),
     /// Identify the language of each line (or JSON object) on stdin.
     Langid(LangidArgs),
+    /// Check a release against its manifest: checksums, sizes, rows,
+    /// schemas, funnel arithmetic, no id twice, no cluster in two splits,
+    /// no unlisted file. Exits 5 when a check fails.
+    Verify(VerifyArgs),
+    /// Print a release's summary tables, a sample of documents of one
+    /// language, or every member of a near-duplicate cluster.
+    Inspect(InspectArgs),
     /// Print the near-duplicate detection curve of a bands x rows setting,
     /// and the setting suggested for a target Jaccard threshold.
     DedupParams(DedupParamsArgs),
@@ -131,4 +138,30 @@ pub struct LangidArgs {
     /// the whole text as one line, exactly as fastText's `predict` does.
     #[arg(long, requires = "model")]
     pub raw: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Release folder (the one holding manifest.json).
+    pub release: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Release folder (the one holding manifest.json).
+    pub release: PathBuf,
+    /// Print N documents of the language given with --lang (a
+    /// deterministic sample spread over the language's shards).
+    #[arg(long, value_name = "N", requires = "lang")]
+    pub sample: Option<usize>,
+    /// Language label for --sample, e.g. eng_Latn.
+    #[arg(long, requires = "sample")]
+    pub lang: Option<String>,
+    /// Print every member of the near-duplicate cluster with this id (the
+    /// kept document's id): the kept row and the rejected duplicates.
+    #[arg(long, value_name = "ID", conflicts_with = "sample")]
+    pub cluster: Option<String>,
+    /// Characters of text to show per document.
+    #[arg(long, default_value_t = 300)]
+    pub chars: usize,
 }

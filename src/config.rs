@@ -25,6 +25,35 @@ pub struct Config {
     pub dedup: DedupConfig,
     pub split: SplitConfig,
     pub run: RunConfig,
+    pub release: ReleaseConfig,
+}
+
+/// What the dataset card says about the release (`[release]`).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReleaseConfig {
+    /// Short machine name (Hugging Face repo style). Default: the config
+    /// file's name without extension (not the output folder, which the
+    /// command line may change).
+    pub name: Option<String>,
+    /// Human-readable title of the card. Default: `name`.
+    pub pretty_name: Option<String>,
+    /// License identifier for the card metadata (Hugging Face uses SPDX-like
+    /// ids, e.g. `cc-by-4.0`). Default `other`: the builder has not said.
+    pub license: String,
+    /// A paragraph for the card, under the title. Default: empty.
+    pub description: String,
+}
+
+impl Default for ReleaseConfig {
+    fn default() -> Self {
+        ReleaseConfig {
+            name: None,
+            pretty_name: None,
+            license: "other".into(),
+            description: String::new(),
+        }
+    }
 }
 
 /// Where documents come from and how their fields are named.

@@ -16,5 +16,8 @@ pub mod manifest;
 pub mod normalize;
 pub mod pipeline;
 pub mod read;
+pub mod release;
+pub mod report;
 pub mod split;
+pub mod verify;
 pub mod write;

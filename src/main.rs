@@ -2,7 +2,7 @@
 //!
 //! Exit codes: 0 success; 1 any other failure; 2 bad usage or bad config;
 //! 3 bad input (missing or unreadable input file, wrong format); 4 output or
-//! I/O failure. A closed stdout (e.g. piping into `head`) exits 0.
+//! I/O failure; 5 `verify` found the release inconsistent. A closed stdout (e.g. piping into `head`) exits 0.
 
 mod cli;
 mod cmd;
@@ -18,6 +18,8 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         cli::Command::Build(a) => cmd::build::run(a),
         cli::Command::Langid(a) => cmd::langid::run(a),
+        cli::Command::Verify(a) => cmd::verify::run(a),
+        cli::Command::Inspect(a) => cmd::inspect::run(a),
         cli::Command::DedupParams(a) => cmd::dedup_params::run(a),
         cli::Command::FilterCheck(a) => cmd::filter_check::run(a),
         cli::Command::NearDup(a) => cmd::near_dup::run(a),
@@ -40,6 +42,9 @@ fn main() -> ExitCode {
 }
 
 fn exit_code(err: &anyhow::Error) -> u8 {
+    if err.downcast_ref::<cmd::verify::VerifyFailed>().is_some() {
+        return 5;
+    }
     match err.downcast_ref::<Error>() {
         Some(Error::Config { .. }) => 2,
         Some(Error::Input { .. }) => 3,

@@ -35,20 +35,24 @@ pub struct Counts {
     pub repaired_invalid_utf8: u64,
 }
 
-/// Removals per stage and reason.
+/// Removals per stage and reason: (documents, characters).
 #[derive(Clone, Debug, Default)]
 pub struct Funnel {
-    by_stage: BTreeMap<Stage, BTreeMap<String, u64>>,
+    by_stage: BTreeMap<Stage, BTreeMap<String, (u64, u64)>>,
 }
 
 impl Funnel {
-    pub fn add(&mut self, stage: Stage, reason: &str) {
-        *self
+    /// Count one removed document of `chars` Unicode code points (of the
+    /// text as written to `rejected/`).
+    pub fn add(&mut self, stage: Stage, reason: &str, chars: u64) {
+        let e = self
             .by_stage
             .entry(stage)
             .or_default()
             .entry(reason.to_string())
-            .or_insert(0) += 1;
+            .or_insert((0, 0));
+        e.0 += 1;
+        e.1 += chars;
     }
 }
 
@@ -57,6 +61,9 @@ pub struct FunnelRow {
     pub stage: &'static str,
     pub reason: String,
     pub removed: u64,
+    /// Characters (code points) of the removed documents' `text` as written
+    /// to `rejected/` (the raw record for read errors).
+    pub removed_chars: u64,
     /// Documents still in the pipeline after this row.
     pub remaining: u64,
 }
@@ -78,6 +85,17 @@ pub struct InputEntry {
 pub struct ToolInfo {
     pub name: &'static str,
     pub version: &'static str,
+    /// Version of the shard schemas ([`crate::write::SCHEMA_VERSION`]).
+    pub schema: &'static str,
+}
+
+/// The `[release]` section with its defaults resolved.
+#[derive(Debug, Serialize)]
+pub struct ReleaseInfo {
+    pub name: String,
+    pub pretty_name: String,
+    pub license: String,
+    pub description: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -106,6 +124,7 @@ pub struct LangidInfo {
 #[derive(Debug, Serialize)]
 pub struct Manifest {
     pub tool: ToolInfo,
+    pub release: ReleaseInfo,
     pub config: ConfigInfo,
     pub boilerplate_rules: Option<RulesInfo>,
     pub langid: LangidInfo,
@@ -172,12 +191,13 @@ impl Manifest {
         let mut remaining = p.counts.input;
         let mut funnel = Vec::new();
         for (stage, reasons) in &p.funnel.by_stage {
-            for (reason, n) in reasons {
+            for (reason, (n, chars)) in reasons {
                 remaining -= n;
                 funnel.push(FunnelRow {
                     stage: stage.as_str(),
                     reason: reason.clone(),
                     removed: *n,
+                    removed_chars: *chars,
                     remaining,
                 });
             }
@@ -196,7 +216,9 @@ impl Manifest {
             tool: ToolInfo {
                 name: "corpusforge",
                 version: env!("CARGO_PKG_VERSION"),
+                schema: crate::write::SCHEMA_VERSION,
             },
+            release: release_info(p.loaded),
             config: ConfigInfo {
                 path: crate::pipeline::portable_path(&p.loaded.path),
                 sha256: sha256_hex(p.loaded.text.as_bytes()),
@@ -230,6 +252,24 @@ impl Manifest {
             serde_json::to_string_pretty(self).map_err(|e| Error::output(&path, e.to_string()))?;
         text.push('\n');
         std::fs::write(&path, text).map_err(|e| Error::io(&path, e))
+    }
+}
+
+fn release_info(loaded: &LoadedConfig) -> ReleaseInfo {
+    let r = &loaded.config.release;
+    // Not the output folder: `--output` must not change the release's bytes.
+    let name = r.name.clone().unwrap_or_else(|| {
+        loaded
+            .path
+            .file_stem()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "release".into())
+    });
+    ReleaseInfo {
+        pretty_name: r.pretty_name.clone().unwrap_or_else(|| name.clone()),
+        name,
+        license: r.license.clone(),
+        description: r.description.clone(),
     }
 }
 
@@ -336,12 +376,32 @@ fn size_category(n: u64) -> &'static str {
     }
 }
 
+/// A string as a YAML scalar: JSON's double-quoted form is valid YAML.
+fn yaml_str(s: &str) -> String {
+    serde_json::to_string(s).expect("a string serializes")
+}
+
+/// A code fence longer than any run of backticks in `text`.
+fn fence_for(text: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    "`".repeat((longest + 1).max(3))
+}
+
 /// Write the dataset card `README.md` (Hugging Face format: YAML front
-/// matter with one config per language label, plus `all`).
+/// matter with `pretty_name`, `license`, `language`, `size_categories` and
+/// one config per language label plus `all`; then the counts, the funnel,
+/// the config verbatim and how to rebuild and verify).
 pub fn write_card(root: &Path, m: &Manifest) -> Result<()> {
     use std::fmt::Write as _;
     let mut s = String::new();
     let _ = writeln!(s, "---");
+    let _ = writeln!(s, "pretty_name: {}", yaml_str(&m.release.pretty_name));
+    let _ = writeln!(s, "license: {}", yaml_str(&m.release.license));
     let mut langs: Vec<&str> = m
         .languages
         .keys()
@@ -350,14 +410,16 @@ pub fn write_card(root: &Path, m: &Manifest) -> Result<()> {
         .collect();
     langs.sort();
     langs.dedup();
-    let _ = writeln!(s, "language:");
-    for l in &langs {
-        let _ = writeln!(s, "- {l}");
+    if !langs.is_empty() {
+        let _ = writeln!(s, "language:");
+        for l in &langs {
+            let _ = writeln!(s, "- {l}");
+        }
     }
     let _ = writeln!(s, "size_categories:\n- {}", size_category(m.counts.kept));
     let _ = writeln!(s, "configs:");
     let split_glob = |lang: &str, split: &str| format!("data/{lang}/{split}-*.parquet");
-    let _ = writeln!(s, "- config_name: all\n  data_files:");
+    let _ = writeln!(s, "- config_name: all\n  default: true\n  data_files:");
     for split in crate::split::SPLITS {
         if m.splits.get(split).copied().unwrap_or(0) > 0 {
             let _ = writeln!(s, "  - split: {split}\n    path: data/*/{split}-*.parquet");
@@ -376,11 +438,29 @@ pub fn write_card(root: &Path, m: &Manifest) -> Result<()> {
         }
     }
     let _ = writeln!(s, "---\n");
-    let _ = writeln!(s, "# Dataset card\n");
+    let _ = writeln!(s, "# {}\n", m.release.pretty_name);
+    if !m.release.description.trim().is_empty() {
+        let _ = writeln!(s, "{}\n", m.release.description.trim());
+    }
     let _ = writeln!(
         s,
-        "Built by corpusforge {} from {} input documents: {} kept, {} rejected (see `rejected/`).\n",
-        m.tool.version, m.counts.input, m.counts.kept, m.counts.rejected
+        "Built by corpusforge {} (shard schema {}) from {} input documents: {} kept, \
+         {} rejected (every rejected document is in `rejected/` with its stage and reason). \
+         License: `{}`. Plots of the same numbers: `report.html`.\n",
+        m.tool.version,
+        m.tool.schema,
+        m.counts.input,
+        m.counts.kept,
+        m.counts.rejected,
+        m.release.license
+    );
+    let _ = writeln!(s, "## Loading\n");
+    let first = m.languages.keys().next().map_or("all", |l| l.as_str());
+    let _ = writeln!(
+        s,
+        "```python\nfrom datasets import load_dataset\nds = load_dataset(\"path/to/this/folder\", \"{first}\")  # or \"all\"\n\n\
+         import polars as pl\ndf = pl.scan_parquet(\"data/**/*.parquet\").collect()\n\n\
+         import duckdb\nduckdb.sql(\"SELECT lang, split, count(*) FROM read_parquet('data/*/*.parquet') GROUP BY ALL\")\n```\n"
     );
     let _ = writeln!(s, "## Documents per language and split\n");
     let _ = writeln!(
@@ -398,24 +478,52 @@ pub fn write_card(root: &Path, m: &Manifest) -> Result<()> {
             per.values().sum::<u64>()
         );
     }
+    let g = |k: &str| m.splits.get(k).copied().unwrap_or(0);
     let _ = writeln!(
         s,
-        "\n## Funnel\n\n| stage | reason | removed | remaining |\n|---|---|---:|---:|"
+        "| **all** | {} | {} | {} | {} |",
+        g("train"),
+        g("validation"),
+        g("test"),
+        m.counts.kept
     );
-    let _ = writeln!(s, "| input | | | {} |", m.counts.input);
+    let _ = writeln!(
+        s,
+        "\n## Funnel\n\nDocuments removed at each stage, in pipeline order; characters are \
+         those of the text as written to `rejected/`.\n\n\
+         | stage | reason | removed documents | removed characters | remaining documents |\n\
+         |---|---|---:|---:|---:|"
+    );
+    let _ = writeln!(s, "| input | | | | {} |", m.counts.input);
     for r in &m.funnel {
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} |",
-            r.stage, r.reason, r.removed, r.remaining
+            "| {} | {} | {} | {} | {} |",
+            r.stage, r.reason, r.removed, r.removed_chars, r.remaining
         );
     }
+    let _ = writeln!(s, "| **kept** | | | | {} |", m.counts.kept);
+    let fence = fence_for(&m.config.text);
     let _ = writeln!(
         s,
-        "\n## How it was built\n\nConfig `{}` (sha256 `{}`), recorded verbatim in `manifest.json` \
-         with the sha256 of every input and shard. Rebuild with \
-         `corpusforge build --config {}`; the shards come out byte-identical.",
-        m.config.path, m.config.sha256, m.config.path
+        "\n## Config\n\n`{}` (sha256 `{}`), verbatim:\n\n{fence}toml\n{}{}{fence}\n",
+        m.config.path,
+        m.config.sha256,
+        m.config.text,
+        if m.config.text.ends_with('\n') {
+            ""
+        } else {
+            "\n"
+        }
+    );
+    let _ = writeln!(
+        s,
+        "## Rebuild and verify\n\n\
+         `manifest.json` records the config, the sha256 of every input and of every shard. \
+         With corpusforge {} and the same inputs:\n\n\
+         ```sh\ncorpusforge build --config {}   # byte-identical shards and manifest\n\
+         corpusforge verify <this folder>    # checksums, row counts, schema, funnel, no leakage\n```",
+        m.tool.version, m.config.path
     );
     let path = root.join("README.md");
     std::fs::write(&path, s).map_err(|e| Error::io(&path, e))

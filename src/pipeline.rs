@@ -333,6 +333,10 @@ fn build_into(
                 "corpusforge.config_sha256".into(),
                 manifest::sha256_hex(loaded.text.as_bytes()),
             ),
+            (
+                "corpusforge.schema".into(),
+                crate::write::SCHEMA_VERSION.into(),
+            ),
         ],
     };
     let mut data: BTreeMap<(String, &'static str), ShardSet<DataRows>> = BTreeMap::new();
@@ -399,7 +403,7 @@ fn build_into(
                     .rejected_by_reason
                     .entry(r.reason.clone())
                     .or_insert(0) += 1;
-                funnel.add(r.stage, &r.reason);
+                funnel.add(r.stage, &r.reason, doc.text.chars().count() as u64);
                 rejected.push(&RejectRow {
                     id: &doc.id,
                     stage: r.stage.as_str(),
@@ -509,6 +513,7 @@ fn build_into(
     });
     m.write(root)?;
     manifest::write_card(root, &m)?;
+    crate::report::write_report(root, &m)?;
     Ok(Summary {
         release: root.to_path_buf(),
         counts,

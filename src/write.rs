@@ -31,6 +31,11 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 
+/// Version of [`data_schema`] and [`rejected_schema`], written into every
+/// shard's key-value metadata as `corpusforge.schema`. Bump it whenever a
+/// column is added, removed, renamed or changes type.
+pub const SCHEMA_VERSION: &str = "1";
+
 /// Schema of the release's data shards. Documented in README.md.
 pub fn data_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![

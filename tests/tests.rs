@@ -454,3 +454,179 @@ fn quality_filter_rejections_form_a_ledger() {
     );
     assert_eq!(m["counts"]["kept"], 1);
 }
+
+/// A fresh build verifies; one flipped byte in a shard, an edited count in
+/// the manifest and a stray file each fail with exit code 5 and a line
+/// naming the file.
+#[test]
+fn verify_accepts_a_fresh_build_and_names_what_is_wrong() {
+    let tmp = tempfile::tempdir().unwrap();
+    planted(tmp.path());
+    let out = build_planted(tmp.path(), "1");
+    let rel = out.to_str().unwrap();
+    let ok = run(&["verify", rel]);
+    assert_eq!(ok.status.code(), Some(0), "{ok:?}");
+    assert!(String::from_utf8_lossy(&ok.stdout).starts_with("ok: "));
+
+    let m = manifest(&out);
+    let shard = m["shards"][0]["path"].as_str().unwrap().to_string();
+    let shard_path = out.join(&shard);
+    let original = std::fs::read(&shard_path).unwrap();
+    let mut flipped = original.clone();
+    flipped[original.len() / 2] ^= 0x01;
+    std::fs::write(&shard_path, &flipped).unwrap();
+    let bad = run(&["verify", rel]);
+    assert_eq!(bad.status.code(), Some(5));
+    let text = String::from_utf8_lossy(&bad.stdout).into_owned();
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with(&format!("{shard}: sha256 mismatch (manifest "))),
+        "{text}"
+    );
+    std::fs::write(&shard_path, &original).unwrap();
+
+    let manifest_path = out.join("manifest.json");
+    let good_manifest = std::fs::read_to_string(&manifest_path).unwrap();
+    let mut edited: serde_json::Value = serde_json::from_str(&good_manifest).unwrap();
+    let kept = edited["counts"]["kept"].as_u64().unwrap();
+    edited["counts"]["kept"] = (kept + 1).into();
+    std::fs::write(&manifest_path, serde_json::to_string(&edited).unwrap()).unwrap();
+    let bad = run(&["verify", rel]);
+    assert_eq!(bad.status.code(), Some(5));
+    let text = String::from_utf8_lossy(&bad.stdout).into_owned();
+    assert!(text.contains("manifest.json: counts.input"), "{text}");
+    assert!(
+        text.lines().all(|l| l.starts_with("manifest.json: ")),
+        "{text}"
+    );
+    std::fs::write(&manifest_path, &good_manifest).unwrap();
+
+    // A data shard copied under another split: its rows carry the wrong
+    // split, its ids appear twice, the per-language counts are off.
+    let mut edited: serde_json::Value = serde_json::from_str(&good_manifest).unwrap();
+    let mut copy = edited["shards"][0].clone();
+    let other = if copy["split"] == "test" {
+        "train"
+    } else {
+        "test"
+    };
+    let lang = copy["lang"].as_str().unwrap().to_string();
+    let copy_rel = format!("data/{lang}/copy-00000-of-00001.parquet");
+    std::fs::copy(&shard_path, out.join(&copy_rel)).unwrap();
+    copy["path"] = copy_rel.clone().into();
+    copy["split"] = other.into();
+    edited["shards"].as_array_mut().unwrap().push(copy);
+    std::fs::write(&manifest_path, serde_json::to_string(&edited).unwrap()).unwrap();
+    let bad = run(&["verify", rel]);
+    assert_eq!(bad.status.code(), Some(5));
+    let text = String::from_utf8_lossy(&bad.stdout).into_owned();
+    for want in [
+        format!("{copy_rel}: 1 rows whose split is not {other}"),
+        format!("{copy_rel}: id "),
+        format!("manifest.json: languages.{lang}.{other} is 0, the shards hold 1 rows"),
+    ] {
+        assert!(text.lines().any(|l| l.starts_with(&want)), "{want}\n{text}");
+    }
+    std::fs::remove_file(out.join(&copy_rel)).unwrap();
+    std::fs::write(&manifest_path, &good_manifest).unwrap();
+
+    std::fs::write(out.join("data/extra.parquet"), b"x").unwrap();
+    let bad = run(&["verify", rel]);
+    assert_eq!(bad.status.code(), Some(5));
+    assert_eq!(
+        String::from_utf8_lossy(&bad.stdout).trim(),
+        "data/extra.parquet: not listed in manifest.json"
+    );
+}
+
+/// The card parses as front matter with the [release] values, the report is
+/// one self-contained file with an SVG per plot, and both are the same at
+/// one and two threads (checked by the byte comparison test as well).
+#[test]
+fn card_and_report_describe_the_release() {
+    let tmp = tempfile::tempdir().unwrap();
+    planted(tmp.path());
+    let cfg = config(
+        tmp.path(),
+        "[release]\nname = \"planted\"\npretty_name = \"Planted: cases\"\nlicense = \"cc-by-4.0\"\ndescription = \"One case of each kind.\"",
+    );
+    let out = tmp.path().join("rel");
+    run_ok(&[
+        "build",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--input",
+        tmp.path().join("in").to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    let card = std::fs::read_to_string(out.join("README.md")).unwrap();
+    assert!(card.starts_with("---\npretty_name: \"Planted: cases\"\nlicense: \"cc-by-4.0\"\n"));
+    assert!(card.contains("- config_name: all\n"));
+    assert!(card.contains("\n# Planted: cases\n\nOne case of each kind.\n"));
+    assert!(card.contains("| stage | reason | removed documents | removed characters |"));
+    assert!(
+        card.contains("[release]\nname = \"planted\""),
+        "config verbatim"
+    );
+    assert!(card.contains("corpusforge verify"));
+    let m = manifest(&out);
+    for row in m["funnel"].as_array().unwrap() {
+        assert!(row["removed_chars"].is_u64());
+    }
+    assert_eq!(m["release"]["license"], "cc-by-4.0");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert_eq!(
+        html.matches("<svg ").count(),
+        6,
+        "funnel, docs, chars, lengths, score, clusters"
+    );
+    for banned in ["<script", "http://", "https://", "@import", "<link"] {
+        let outside_svg_ns = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+        assert!(!outside_svg_ns.contains(banned), "report contains {banned}");
+    }
+    let f = std::fs::File::open(out.join(m["shards"][0]["path"].as_str().unwrap())).unwrap();
+    let r = parquet::file::reader::SerializedFileReader::new(f).unwrap();
+    let kv = parquet::file::reader::FileReader::metadata(&r)
+        .file_metadata()
+        .key_value_metadata()
+        .cloned()
+        .unwrap();
+    assert!(
+        kv.iter()
+            .any(|k| k.key == "corpusforge.schema" && k.value.as_deref() == Some("1"))
+    );
+}
+
+#[test]
+fn inspect_prints_tables_samples_and_clusters() {
+    let tmp = tempfile::tempdir().unwrap();
+    planted(tmp.path());
+    let out = build_planted(tmp.path(), "1");
+    let rel = out.to_str().unwrap();
+    let o = run(&["inspect", rel]);
+    assert!(o.status.success());
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(text.contains("9 input, 3 kept, 6 rejected"), "{text}");
+    assert!(text.contains("exact_duplicate"), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("eng_Latn ")), "{text}");
+
+    let o = run(&["inspect", rel, "--sample", "5", "--lang", "eng_Latn"]);
+    assert!(o.status.success());
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(text.contains("== a1 "), "{text}");
+    assert!(text.contains("title: Budget"), "{text}");
+
+    // a2 is an exact duplicate of a1: the cluster id is the kept id.
+    let o = run(&["inspect", rel, "--cluster", "a1"]);
+    assert!(o.status.success());
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[1].starts_with("kept (2 in cluster)  a1"), "{text}");
+    assert!(lines[2].starts_with("exact_duplicate"), "{text}");
+    assert!(lines[2].contains("1.000"), "{text}");
+
+    let o = run(&["inspect", rel, "--cluster", "nope"]);
+    assert_eq!(o.status.code(), Some(1));
+}

@@ -3,5 +3,7 @@
 pub mod build;
 pub mod dedup_params;
 pub mod filter_check;
+pub mod inspect;
 pub mod langid;
 pub mod near_dup;
+pub mod verify;
