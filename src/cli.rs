@@ -112,9 +112,6 @@ pub struct BuildArgs {
     /// and listed in the manifest; overrides input.on_bad_file.
     #[arg(long, value_enum)]
     pub on_bad_file: Option<corpusforge::config::OnBadFile>,
-    /// Keep the lines removed by the cleaner, for audit.
-    #[arg(long)]
-    pub keep_removed_lines: bool,
     /// Print no summary table.
     #[arg(long, short)]
     pub quiet: bool,

@@ -190,9 +190,6 @@ pub struct CleanConfig {
     pub rules: bool,
     /// TOML file of boilerplate rules. Default `configs/boilerplate.toml`.
     pub rules_file: PathBuf,
-    /// Keep the removed lines of each document (rejected shards' `detail`
-    /// and an audit column). Default false.
-    pub keep_removed_lines: bool,
 }
 
 impl Default for CleanConfig {
@@ -200,7 +197,6 @@ impl Default for CleanConfig {
         CleanConfig {
             rules: true,
             rules_file: PathBuf::from("configs/boilerplate.toml"),
-            keep_removed_lines: false,
         }
     }
 }

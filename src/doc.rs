@@ -47,9 +47,6 @@ pub struct Document {
     pub n_words: u64,
     /// Invalid UTF-8 sequences replaced by U+FFFD when the record was read.
     pub invalid_utf8: u32,
-    /// Lines removed by the cleaner (kept only when auditing is on).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub removed_lines: Vec<String>,
 }
 
 /// The stage at which a document was rejected.

@@ -97,9 +97,6 @@ impl Stages {
             Some(rules) => {
                 let cleaned = rules.clean(&text);
                 rules_hit = cleaned.removed.iter().map(|(r, _)| *r).collect();
-                if self.cfg.clean.keep_removed_lines {
-                    doc.removed_lines = cleaned.removed.into_iter().map(|(_, l)| l).collect();
-                }
                 if cleaned.text.is_empty() {
                     doc.text = text;
                     let n = rules_hit.len();

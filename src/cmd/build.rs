@@ -23,9 +23,6 @@ pub fn run(args: &BuildArgs) -> Result<()> {
     if let Some(b) = args.on_bad_file {
         cfg.input.on_bad_file = b;
     }
-    if args.keep_removed_lines {
-        cfg.clean.keep_removed_lines = true;
-    }
     let summary = pipeline::build(&loaded, &BuildOptions { progress: true })?;
     if !args.quiet {
         let c = &summary.counts;
