@@ -115,6 +115,8 @@ def parse_args():
                          "(default: holdout with --train-out, else all)")
     ap.add_argument("--limit", type=int, default=0, help="at most N documents per set (0 = all)")
     ap.add_argument("--epoch", type=int, default=10)
+    ap.add_argument("--train-max-chars", type=int, default=3000,
+                    help="train on at most this many characters of each document (default %(default)s)")
     ap.add_argument("--confusions", type=int, default=8)
     ap.add_argument("--json-out", help="also write all figures as JSON here")
     return ap.parse_args()
@@ -308,7 +310,7 @@ def train(args, sets, ft):
                 if in_holdout(d["id"], args.holdout):
                     continue
                 lab = f"{norm_lang(d['lang'])}_{d.get('script') or 'Zyyy'}"
-                text = d["text"].replace("\r", " ").replace("\n", " ")
+                text = d["text"][: args.train_max_chars].replace("\r", " ").replace("\n", " ")
                 f.write(f"__label__{lab} {text}\n")
                 n += 1
     print(f"[train] {n} training documents -> {args.train_out}", file=sys.stderr, flush=True)

@@ -602,6 +602,52 @@ mod tests {
         assert_eq!(r.label, "und_Zyyy");
     }
 
+    const EN: &str = "The city council approved the new budget on Tuesday after a long debate about the cost of repairing the roads and schools.";
+    const FR: &str = "Le conseil municipal a approuvé mardi le nouveau budget après un long débat sur le coût de la réparation des routes et des écoles.";
+
+    #[test]
+    fn document_decision_weighs_lines_by_length() {
+        let id = Identifier::embedded(0.0);
+        let text = format!("Short title\n{EN}\n{EN} {EN} {EN}\n{FR}\n{EN}");
+        let d = id.identify_doc(&text);
+        assert_eq!(d.label, "eng_Latn", "{d:?}");
+        assert_eq!(d.second.as_ref().map(|s| s.0.as_str()), Some("fra_Latn"));
+        assert!(d.other_share > 0.1 && d.other_share < 0.3, "{d:?}");
+        assert!(!d.mixed, "{d:?}");
+        let text = format!("{FR}\n{EN}\n{FR}");
+        let d = id.identify_doc(&text);
+        assert_eq!(d.label, "fra_Latn", "{d:?}");
+        assert!(d.mixed, "{d:?}");
+        // one line: the whole-text decision
+        let d = id.identify_doc(EN);
+        assert_eq!(
+            (d.label.as_str(), d.mixed, d.second),
+            ("eng_Latn", false, None)
+        );
+        assert_eq!(d.score, id.identify(EN).score);
+    }
+
+    #[test]
+    fn embedded_rejects_what_it_does_not_know() {
+        let id = Identifier::embedded(0.0);
+        assert!(
+            id.languages()
+                .iter()
+                .all(|(l, _)| !NOT_CLAIMED.contains(&l.as_str()))
+        );
+        assert!(id.languages().iter().any(|(l, _)| l == "eng"));
+        // English-lexified creole: English trigrams, few English function words.
+        let pidgin = "Di goment don talk say dem go build new road for di area wey people dey complain about since last year. \
+            Di minister tell reporters for Abuja say di work go start next month and e go finish before di rainy season, \
+            but some residents say dem no believe am because dem don hear dis kain promise before.";
+        assert!(
+            id.identify(pidgin).label.starts_with("und_"),
+            "{:?}",
+            id.identify(pidgin)
+        );
+        assert_eq!(id.identify(&format!("{EN} {EN}")).label, "eng_Latn");
+    }
+
     #[test]
     fn model_labels_map_to_iso639_3_and_script() {
         assert_eq!(model_label("ar", "Arab"), "ara_Arab");
