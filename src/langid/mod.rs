@@ -3,13 +3,21 @@
 //! [`Identifier::identify`] returns a label `xxx_Scrp` (ISO 639-3 language +
 //! ISO 15924 script, the FLORES / FineWeb-2 convention), a score in [0, 1]
 //! and the script. Two backends:
-//! - the embedded default, `whatlang` (70 languages, no model file, ~15k
-//!   docs/s per core measured on this project's machine);
+//! - the embedded default, `whatlang` (no model file), with checks that
+//!   turn its confident guesses on languages it does not know into `und`:
+//!   languages it names but does not tell apart are not claimed
+//!   ([`NOT_CLAIMED`]; 65 claimed), Vietnamese needs Vietnamese-only
+//!   letters, and texts of 20+ words need the function words of the
+//!   language named ([`function_words`]). Figures in the README;
 //! - a fastText supervised model (`langid.model`: lid.176, GlotLID,
 //!   OpenLID, `.bin` or `.ftz`), run by our own runtime in [`fasttext`].
 //!   lid.176's ISO 639-1 labels are mapped to ISO 639-3 and given the
 //!   script measured on the text; labels already of the form `xxx_Scrp`
 //!   (GlotLID, OpenLID) are used as they are.
+//!
+//! [`Identifier::identify_doc`] makes the document-level decision for
+//! articles (lines scored separately, aggregated by length, with the second
+//! label and the share of other text).
 //!
 //! Guarantee: a document whose best score is below `langid.min_score`, or
 //! whose language the identifier cannot name, is labelled `und_<Script>`
