@@ -128,13 +128,23 @@ pub struct LangidArgs {
     /// Read one JSON object per line and identify its `text` field.
     #[arg(long)]
     pub jsonl: bool,
-    /// Print the N best labels with their scores, tab-separated.
+    /// Print up to N labels with their scores, tab-separated: the
+    /// document's label, then the label of most of the rest of its text
+    /// (with --raw: the model's N best labels).
     #[arg(long, default_value_t = 1)]
     pub top_k: usize,
     /// With --model: print the model's own labels and probabilities for
     /// the whole text as one line, exactly as fastText's `predict` does.
     #[arg(long, requires = "model")]
     pub raw: bool,
+    /// Identify each text as a whole (the first 4 KiB for the embedded
+    /// identifier) instead of by lines aggregated by length.
+    #[arg(long, conflicts_with = "raw")]
+    pub whole: bool,
+    /// Print the languages the identifier can name and exit: one line per
+    /// language; with a model, `model label<TAB>our label`.
+    #[arg(long)]
+    pub list_languages: bool,
 }
 
 #[derive(Debug, Args)]

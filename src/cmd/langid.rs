@@ -1,8 +1,12 @@
 //! `corpusforge langid`: identify the language of each input line with the
-//! same identifier `build` uses. Prints one line per input: `label<TAB>score`
-//! (with `--top-k N`, N such pairs, tab-separated). With `--model` and
-//! `--raw`, prints the model's own labels (no `__label__` prefix) and
-//! probabilities, as fastText's `predict` would.
+//! same identifier `build` uses. Prints one line per input: `label<TAB>score`,
+//! the document-level decision ([`Identifier::identify_doc`]: lines scored
+//! separately and aggregated by length; with `--jsonl` a text's lines are
+//! its paragraphs). With `--top-k 2` or more, the second label and its
+//! score follow when the document's lines disagree. `--whole` identifies
+//! each text as one piece (`Identifier::identify_top`). With `--model` and
+//! `--raw`, prints the model's own top-k labels (no `__label__` prefix) and
+//! probabilities for the whole text, as fastText's `predict` would.
 
 use std::io::{BufRead, Write};
 
@@ -23,6 +27,17 @@ pub fn run(args: &LangidArgs) -> Result<()> {
         cfg.model = Some(m.clone());
     }
     let id = Identifier::new(&cfg)?;
+    if args.list_languages {
+        let mut out = std::io::stdout().lock();
+        for (raw, ours) in id.languages() {
+            if raw == ours {
+                writeln!(out, "{ours}")?;
+            } else {
+                writeln!(out, "{raw}\t{ours}")?;
+            }
+        }
+        return Ok(());
+    }
     let stdin = std::io::stdin().lock();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut scratch = Scratch::new();
@@ -54,9 +69,18 @@ pub fn run(args: &LangidArgs) -> Result<()> {
                     pair(&mut out, model.label(li), p)?;
                 }
             }
-            _ => {
+            _ if args.whole => {
                 for r in id.identify_top(&text, k) {
                     pair(&mut out, &r.label, r.score)?;
+                }
+            }
+            _ => {
+                let doc = id.identify_doc(&text);
+                pair(&mut out, &doc.label, doc.score)?;
+                if k >= 2
+                    && let Some((label, score)) = &doc.second
+                {
+                    pair(&mut out, label, *score)?;
                 }
             }
         }
