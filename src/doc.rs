@@ -42,6 +42,11 @@ pub struct Document {
     /// Set by langid: `xxx_Scrp` label, score in [0,1], ISO 15924 script.
     pub lang: String,
     pub lang_score: f32,
+    /// A second language covers a large share of the text.
+    pub lang_mixed: bool,
+    /// The label with the second most text, and its score.
+    pub lang2: Option<String>,
+    pub lang2_score: Option<f32>,
     pub script: String,
     pub n_chars: u64,
     pub n_words: u64,

@@ -118,10 +118,15 @@ impl Stages {
         doc.text = text;
         doc.n_chars = doc.text.chars().count() as u64;
         doc.n_words = filter::count_words(&doc.text);
-        let id = self.identifier.identify(&doc.text);
+        let id = self.identifier.identify_doc(&doc.text);
         doc.lang = id.label;
         doc.lang_score = id.score;
         doc.script = id.script.to_string();
+        doc.lang_mixed = id.mixed;
+        if let Some((l2, s2)) = id.second {
+            doc.lang2 = Some(l2);
+            doc.lang2_score = Some(s2);
+        }
         let keep = &self.cfg.langid.keep;
         if !keep.is_empty() {
             let lang3 = doc.lang.split('_').next().unwrap_or("");
@@ -444,6 +449,9 @@ fn build_into(
                     source: doc.source.as_deref(),
                     lang: &doc.lang,
                     lang_score: doc.lang_score,
+                    lang_mixed: doc.lang_mixed,
+                    lang2: doc.lang2.as_deref(),
+                    lang2_score: doc.lang2_score,
                     script: &doc.script,
                     n_chars: doc.n_chars as i64,
                     n_words: doc.n_words as i64,

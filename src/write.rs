@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow_array::builder::{
-    Float32Builder, Int32Builder, Int64Builder, LargeStringBuilder, StringBuilder,
+    BooleanBuilder, Float32Builder, Int32Builder, Int64Builder, LargeStringBuilder, StringBuilder,
 };
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
@@ -47,6 +47,9 @@ pub fn data_schema() -> SchemaRef {
         Field::new("source", DataType::Utf8, true),
         Field::new("lang", DataType::Utf8, false),
         Field::new("lang_score", DataType::Float32, false),
+        Field::new("lang_mixed", DataType::Boolean, false),
+        Field::new("lang2", DataType::Utf8, true),
+        Field::new("lang2_score", DataType::Float32, true),
         Field::new("script", DataType::Utf8, false),
         Field::new("n_chars", DataType::Int64, false),
         Field::new("n_words", DataType::Int64, false),
@@ -85,6 +88,9 @@ pub struct DataRow<'a> {
     pub source: Option<&'a str>,
     pub lang: &'a str,
     pub lang_score: f32,
+    pub lang_mixed: bool,
+    pub lang2: Option<&'a str>,
+    pub lang2_score: Option<f32>,
     pub script: &'a str,
     pub n_chars: i64,
     pub n_words: i64,
@@ -134,6 +140,9 @@ pub struct DataRows {
     source: StringBuilder,
     lang: StringBuilder,
     lang_score: Float32Builder,
+    lang_mixed: BooleanBuilder,
+    lang2: StringBuilder,
+    lang2_score: Float32Builder,
     script: StringBuilder,
     n_chars: Int64Builder,
     n_words: Int64Builder,
@@ -161,6 +170,9 @@ impl Rows for DataRows {
             source: StringBuilder::new(),
             lang: StringBuilder::new(),
             lang_score: Float32Builder::new(),
+            lang_mixed: BooleanBuilder::new(),
+            lang2: StringBuilder::new(),
+            lang2_score: Float32Builder::new(),
             script: StringBuilder::new(),
             n_chars: Int64Builder::new(),
             n_words: Int64Builder::new(),
@@ -182,6 +194,9 @@ impl Rows for DataRows {
         self.source.append_option(r.source);
         self.lang.append_value(r.lang);
         self.lang_score.append_value(r.lang_score);
+        self.lang_mixed.append_value(r.lang_mixed);
+        self.lang2.append_option(r.lang2);
+        self.lang2_score.append_option(r.lang2_score);
         self.script.append_value(r.script);
         self.n_chars.append_value(r.n_chars);
         self.n_words.append_value(r.n_words);
@@ -209,6 +224,9 @@ impl Rows for DataRows {
             Arc::new(self.source.finish()),
             Arc::new(self.lang.finish()),
             Arc::new(self.lang_score.finish()),
+            Arc::new(self.lang_mixed.finish()),
+            Arc::new(self.lang2.finish()),
+            Arc::new(self.lang2_score.finish()),
             Arc::new(self.script.finish()),
             Arc::new(self.n_chars.finish()),
             Arc::new(self.n_words.finish()),

@@ -93,6 +93,8 @@ pub fn rows(release: &Path, sub: &str) -> Vec<BTreeMap<String, Option<String>>> 
                         Some(a.value(i).to_string())
                     } else if let Some(a) = col.as_primitive_opt::<Float32Type>() {
                         Some(a.value(i).to_string())
+                    } else if let Some(a) = col.as_boolean_opt() {
+                        Some(a.value(i).to_string())
                     } else {
                         panic!("unexpected column type {}", col.data_type())
                     };

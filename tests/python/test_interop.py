@@ -151,7 +151,8 @@ def test_hf_datasets_all(release: Path, manifest: dict, hf_cache: str):
     dd = datasets.load_dataset(str(release), "all", cache_dir=hf_cache)
     assert {s: dd[s].num_rows for s in dd} == {s: n for s, n in manifest["splits"].items() if n > 0}
     assert list(dd["train"].features) == [
-        "id", "text", "title", "url", "date", "source", "lang", "lang_score", "script",
+        "id", "text", "title", "url", "date", "source", "lang", "lang_score", "lang_mixed",
+        "lang2", "lang2_score", "script",
         "n_chars", "n_words", "dup_cluster", "dup_count", "split", "source_file", "source_line",
     ]
     row = dd["train"][0]
