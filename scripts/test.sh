@@ -31,3 +31,13 @@ target/release/corpusforge build --config configs/default.toml --quiet
 target/release/corpusforge verify out/sample
 CORPUSFORGE_RELEASE=out/sample CORPUSFORGE_REQUIRE_CHROMIUM=1 CORPUSFORGE_SCREENSHOT=out/report-screenshot.png \
     "$VENV/bin/python" -m pytest -q tests/python
+
+# The fastText runtime is exact: small models trained here with the PyPI
+# `fasttext` package (.bin and .ftz; softmax, hierarchical softmax,
+# one-vs-all) and the published lid.176.ftz give the same top-k labels as
+# Python fastText, probabilities within 1e-4 (own venv under .cache/).
+if [ -d ../shared/corpora ]; then
+    python3 scripts/fasttext_parity.py --n-test 2000 --bench-reps 1
+else
+    echo "skipped fastText parity: ../shared/corpora is absent"
+fi
