@@ -61,7 +61,7 @@ impl Default for ReleaseConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct InputConfig {
     /// Files or folders. A folder is walked recursively; files are read by
-    /// extension (`.jsonl`, `.json`, `.ndjson`, `.csv`, `.tsv`, `.parquet`,
+    /// extension (`.jsonl`, `.ndjson`, `.csv`, `.tsv`, `.parquet`,
     /// `.txt`, each optionally `.gz` or `.zst`); other files are listed in the
     /// manifest as ignored.
     pub paths: Vec<PathBuf>,

@@ -3,7 +3,7 @@
 //! Guarantees:
 //! - inputs are discovered deterministically: folders are walked and files
 //!   sorted by their path relative to the input root (`source_file`);
-//! - the format comes from the extension (`.jsonl`/`.json`/`.ndjson`,
+//! - the format comes from the extension (`.jsonl`/`.ndjson`,
 //!   `.csv`, `.tsv`, `.parquet`, `.txt` = one article per file), optionally
 //!   compressed (`.gz`, `.zst`); other files are reported as ignored;
 //! - every input record becomes exactly one `Record`: a document, or a
@@ -74,7 +74,10 @@ pub fn detect(name: &str) -> Option<(Format, Compression)> {
     };
     let ext = stem.rsplit_once('.').map(|(_, e)| e)?;
     let fmt = match ext {
-        "jsonl" | "ndjson" | "json" => Format::Jsonl,
+        // `.json` is left out on purpose: it is as often one JSON document
+        // (or array) as JSON Lines, and guessing wrong turns metadata files
+        // into hundreds of malformed records.
+        "jsonl" | "ndjson" => Format::Jsonl,
         "csv" => Format::Csv,
         "tsv" => Format::Tsv,
         "parquet" => Format::Parquet,
@@ -335,6 +338,7 @@ mod tests {
         assert_eq!(detect("a.txt.zst"), Some((Format::Text, Compression::Zstd)));
         assert_eq!(detect("a.parquet.gz"), None);
         assert_eq!(detect("README.md"), None);
+        assert_eq!(detect("meta.json"), None);
         assert_eq!(detect("noext"), None);
     }
 

@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Run one benchmark case and append its measurements to a JSON-lines file.
+
+    bench_measure.py --results R.jsonl --case NAME --tool TOOL [--stage S]
+                     [--extra-json FILE] -- COMMAND ...
+
+The command runs under `/usr/bin/time -v` (user/system CPU, and the maximum
+RSS of the *largest single* process). Every 0.2 s a psutil sampler sums the
+RSS of the whole process tree (datatrove forks one worker per task, so the
+single-process maximum underestimates its footprint); its peak is
+`peak_rss_tree_mb`. Pages shared between forked workers are counted once per
+process, as `ps` would. The 1-minute load average is recorded before and
+after, because the machine is shared with other jobs.
+
+Exit status: the command's. A failed case is still recorded (`ok: false`).
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+import psutil
+
+
+def tree_rss(proc, cpu_seen):
+    """Summed RSS and process count of the tree; records each process's CPU seconds in cpu_seen."""
+    total = 0
+    n = 0
+    try:
+        procs = [proc] + proc.children(recursive=True)
+    except psutil.Error:
+        return 0, 0
+    for p in procs:
+        try:
+            with p.oneshot():
+                total += p.memory_info().rss
+                t = p.cpu_times()
+            cpu_seen[(p.pid, p.create_time())] = t.user + t.system
+            n += 1
+        except psutil.Error:
+            pass
+    return total, n
+
+
+def parse_time_v(path):
+    out = {}
+    try:
+        text = open(path).read()
+    except OSError:
+        return out
+    pats = {
+        "user_s": r"User time \(seconds\): ([\d.]+)",
+        "sys_s": r"System time \(seconds\): ([\d.]+)",
+        "cpu_percent": r"Percent of CPU this job got: (\d+)%",
+        "max_rss_single_mb": r"Maximum resident set size \(kbytes\): (\d+)",
+    }
+    for k, pat in pats.items():
+        m = re.search(pat, text)
+        if m:
+            v = float(m.group(1))
+            out[k] = v / 1024 if k == "max_rss_single_mb" else v
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--results", required=True)
+    ap.add_argument("--case", required=True)
+    ap.add_argument("--tool", required=True)
+    ap.add_argument("--stage", default="")
+    ap.add_argument("--log", help="file for the command's stdout+stderr")
+    ap.add_argument("--extra-json", help="JSON file the command writes (merged into the record)")
+    ap.add_argument("--cf-manifest", help="corpusforge manifest.json: its counts go into the record")
+    ap.add_argument("cmd", nargs=argparse.REMAINDER)
+    a = ap.parse_args()
+    cmd = a.cmd[1:] if a.cmd and a.cmd[0] == "--" else a.cmd
+    if not cmd:
+        sys.exit("no command")
+
+    tfile = tempfile.NamedTemporaryFile(prefix="bench-time-", suffix=".txt", delete=False).name
+    log = open(a.log, "w") if a.log else subprocess.DEVNULL
+    load_before = os.getloadavg()
+    t0 = time.perf_counter()
+    p = subprocess.Popen(["/usr/bin/time", "-v", "-o", tfile] + cmd, stdout=log, stderr=subprocess.STDOUT)
+    ps = psutil.Process(p.pid)
+    peak, peak_n = 0, 0
+    cpu_seen = {}
+    while p.poll() is None:
+        rss, n = tree_rss(ps, cpu_seen)
+        if rss > peak:
+            peak, peak_n = rss, n
+        time.sleep(0.2)
+    wall = time.perf_counter() - t0
+    load_after = os.getloadavg()
+    rec = {
+        "case": a.case,
+        "tool": a.tool,
+        "stage": a.stage,
+        "cmd": cmd,
+        "ok": p.returncode == 0,
+        "returncode": p.returncode,
+        "wall_s": round(wall, 3),
+        "peak_rss_tree_mb": round(peak / 2**20, 1),
+        "peak_rss_tree_procs": peak_n,
+        "load1_before": round(load_before[0], 2),
+        "load1_after": round(load_after[0], 2),
+        "load5_after": round(load_after[1], 2),
+    }
+    rec.update(parse_time_v(tfile))
+    # CPU seconds: /usr/bin/time counts only the processes its child reaped; the sampler sees every
+    # process of the tree but misses each one's last < 0.2 s. The larger of the two is kept.
+    rec["cpu_s_time"] = round(rec.get("user_s", 0) + rec.get("sys_s", 0), 2)
+    rec["cpu_s_sampled"] = round(sum(cpu_seen.values()), 2)
+    rec["cpu_s"] = max(rec["cpu_s_time"], rec["cpu_s_sampled"])
+    os.remove(tfile)
+    if a.extra_json and os.path.exists(a.extra_json):
+        with open(a.extra_json) as f:
+            rec["extra"] = json.load(f)
+    if a.cf_manifest and os.path.exists(a.cf_manifest):
+        with open(a.cf_manifest) as f:
+            m = json.load(f)
+        rec["extra"] = {"counts": m.get("counts"), "rows_out": (m.get("counts") or {}).get("kept")}
+    with open(a.results, "a") as f:
+        f.write(json.dumps(rec) + "\n")
+    status = "ok" if rec["ok"] else f"FAILED rc={p.returncode}"
+    print(
+        f"  {a.tool:12s} {a.case:22s} {wall:8.1f} s  tree RSS {rec['peak_rss_tree_mb']:7.0f} MB  "
+        f"load {load_before[0]:.1f}->{load_after[0]:.1f}  {status}",
+        flush=True,
+    )
+    sys.exit(p.returncode)
+
+
+if __name__ == "__main__":
+    main()
