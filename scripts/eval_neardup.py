@@ -24,8 +24,8 @@ What it does
      wall-time ratio.
 
 Needs numpy, scipy, datasketch: e.g.
-  python3 -m venv /tmp/mhvenv && /tmp/mhvenv/bin/pip install datasketch scipy numpy
-  /tmp/mhvenv/bin/python scripts/eval_neardup.py --rust-cmd 'target/release/neardup'
+  python3 -m venv .venv-neardup && .venv-neardup/bin/pip install datasketch scipy numpy
+  .venv-neardup/bin/python scripts/eval_neardup.py --rust-cmd 'target/release/corpusforge near-dup'
 """
 
 import argparse
@@ -265,7 +265,7 @@ def run_datasketch(norms, ngram, threshold, num_perm, params, verify):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rust-cmd", required=True,
+    ap.add_argument("--rust-cmd", default="target/release/corpusforge near-dup",
                     help="clusterer: JSONL {id,text} on stdin -> JSONL assignments on stdout")
     ap.add_argument("--norm-cmd", help="normalizer: JSONL {id,text} -> {id,norm}; default: RUST_CMD --normalize")
     ap.add_argument("--corpus", default=os.path.join(REPO, "..", "shared", "corpora", "news_articles", "*.jsonl.gz"))
