@@ -74,6 +74,20 @@ struct FileOutcome {
     skipped: Option<String>,
 }
 
+impl FileOutcome {
+    fn empty(n_rules: usize) -> Self {
+        FileOutcome {
+            records: 0,
+            is_cand: Vec::new(),
+            cands: Vec::new(),
+            ids: Vec::new(),
+            removed_by_rule: vec![0; n_rules],
+            repaired_utf8_docs: 0,
+            skipped: None,
+        }
+    }
+}
+
 impl Stages {
     /// Run the per-document stages. Returns the outcome, the dedup key of a
     /// survivor, and the rules that removed lines.
@@ -275,13 +289,8 @@ fn build_into(
                 Err(e) if cfg.input.on_bad_file == OnBadFile::Skip => {
                     let _ = std::fs::remove_file(&spill);
                     Ok(FileOutcome {
-                        records: 0,
-                        is_cand: Vec::new(),
-                        cands: Vec::new(),
-                        ids: Vec::new(),
-                        removed_by_rule: vec![0; n_rules],
-                        repaired_utf8_docs: 0,
                         skipped: Some(e.to_string()),
+                        ..FileOutcome::empty(n_rules)
                     })
                 }
                 r => r,
@@ -542,15 +551,7 @@ fn process_file(
     let out = File::create(spill).map_err(|e| Error::io(spill, e))?;
     let mut enc = zstd::stream::write::Encoder::new(BufWriter::new(out), 1)
         .map_err(|e| Error::io(spill, e))?;
-    let mut outcome = FileOutcome {
-        records: 0,
-        is_cand: Vec::new(),
-        cands: Vec::new(),
-        ids: Vec::new(),
-        removed_by_rule: vec![0; n_rules],
-        repaired_utf8_docs: 0,
-        skipped: None,
-    };
+    let mut outcome = FileOutcome::empty(n_rules);
     let batch_size = stages.cfg.run.batch_size;
     let mut batch: Vec<Record> = Vec::with_capacity(batch_size);
     loop {

@@ -197,15 +197,7 @@ fn seed_article_comes_out_clean() {
     std::fs::write(tmp.path().join("in/seed.txt"), &raw).unwrap();
     let cfg = config(tmp.path(), "");
     let out = tmp.path().join("out");
-    run_ok(&[
-        "build",
-        "--config",
-        cfg.to_str().unwrap(),
-        "--input",
-        tmp.path().join("in").to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ]);
+    build_ok(&cfg, &tmp.path().join("in"), &out, &[]);
     let kept = rows(&out, "data");
     assert_eq!(kept.len(), 1);
     let lines: Vec<&str> = raw
@@ -271,15 +263,7 @@ fn truncated_gzip_is_an_error_naming_file_and_line() {
     let gz = enc.finish().unwrap();
     std::fs::write(dir.join("cut.jsonl.gz"), &gz[..gz.len() / 2]).unwrap();
     let cfg = config(tmp.path(), "");
-    let out = run(&[
-        "build",
-        "--config",
-        cfg.to_str().unwrap(),
-        "--input",
-        dir.to_str().unwrap(),
-        "--output",
-        tmp.path().join("out").to_str().unwrap(),
-    ]);
+    let out = build(&cfg, &dir, &tmp.path().join("out"), &[]);
     assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cut.jsonl.gz, line "), "{err}");
@@ -294,15 +278,7 @@ fn a_failed_build_leaves_the_previous_release_intact() {
     let before = tree(&out);
     std::fs::write(tmp.path().join("in/zz.jsonl.gz"), b"not gzip").unwrap();
     let cfg = config(tmp.path(), "");
-    let res = run(&[
-        "build",
-        "--config",
-        cfg.to_str().unwrap(),
-        "--input",
-        tmp.path().join("in").to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ]);
+    let res = build(&cfg, &tmp.path().join("in"), &out, &[]);
     assert!(!res.status.success());
     assert_eq!(tree(&out), before);
     let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
@@ -320,17 +296,12 @@ fn unreadable_file_can_be_skipped_and_is_listed() {
     std::fs::write(tmp.path().join("in/zz.jsonl.gz"), b"not gzip at all").unwrap();
     let cfg = config(tmp.path(), "");
     let out = tmp.path().join("out");
-    run_ok(&[
-        "build",
-        "--config",
-        cfg.to_str().unwrap(),
-        "--input",
-        tmp.path().join("in").to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-        "--on-bad-file",
-        "skip",
-    ]);
+    build_ok(
+        &cfg,
+        &tmp.path().join("in"),
+        &out,
+        &["--on-bad-file", "skip"],
+    );
     let m = manifest(&out);
     assert_eq!(
         m["counts"]["input"], 9,
@@ -370,15 +341,7 @@ fn legacy_encoding_is_decoded_and_oversized_records_rejected() {
         "[input]\nencoding = \"windows-1256\"\nmax_doc_bytes = 4000\n",
     );
     let out = tmp.path().join("out");
-    run_ok(&[
-        "build",
-        "--config",
-        cfg.to_str().unwrap(),
-        "--input",
-        dir.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ]);
+    build_ok(&cfg, &dir, &out, &[]);
     let kept = rows(&out, "data");
     assert_eq!(kept.len(), 1);
     assert_eq!(kept[0]["text"].as_deref(), Some(arabic));
@@ -424,15 +387,7 @@ fn quality_filter_rejections_form_a_ledger() {
     )
     .unwrap();
     let out = tmp.path().join("out");
-    run_ok(&[
-        "build",
-        "--config",
-        cfg.to_str().unwrap(),
-        "--input",
-        dir.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ]);
+    build_ok(&cfg, &dir, &out, &[]);
     let rejected = rows(&out, "rejected");
     let r = rejected
         .iter()
@@ -551,15 +506,7 @@ fn card_and_report_describe_the_release() {
         "[release]\nname = \"planted\"\npretty_name = \"Planted: cases\"\nlicense = \"cc-by-4.0\"\ndescription = \"One case of each kind.\"",
     );
     let out = tmp.path().join("rel");
-    run_ok(&[
-        "build",
-        "--config",
-        cfg.to_str().unwrap(),
-        "--input",
-        tmp.path().join("in").to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ]);
+    build_ok(&cfg, &tmp.path().join("in"), &out, &[]);
     let card = std::fs::read_to_string(out.join("README.md")).unwrap();
     assert!(card.starts_with("---\npretty_name: \"Planted: cases\"\nlicense: \"cc-by-4.0\"\n"));
     assert!(card.contains("- config_name: all\n"));

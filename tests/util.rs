@@ -123,3 +123,26 @@ pub fn config(dir: &Path, extra: &str) -> PathBuf {
     std::fs::write(&p, text).unwrap();
     p
 }
+
+/// `corpusforge build --config CFG --input INPUT --output OUT EXTRA...`.
+pub fn build(cfg: &Path, input: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "build",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+/// [`build`] that must succeed; returns stderr.
+pub fn build_ok(cfg: &Path, input: &Path, out: &Path, extra: &[&str]) -> String {
+    let o = build(cfg, input, out, extra);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(o.status.success(), "build failed:\n{err}");
+    err
+}
