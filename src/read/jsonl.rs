@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader};
 
 use serde_json::{Map, Value};
 
-use super::{InputFile, RawFields, Records, decode_text, make_record, open_stream};
+use super::{InputFile, RawFields, Records, decode_text, make_record, open_stream, too_large};
 use crate::config::InputConfig;
 use crate::doc::{Provenance, Record, Reject, Stage};
 use crate::error::{Error, Result};
@@ -56,20 +56,8 @@ fn parse_line(bytes: &[u8], file: &InputFile, line: u64, cfg: &InputConfig) -> R
     // A line far over the text limit is rejected unparsed: it was read once,
     // and is not copied again.
     if bytes.len() > cfg.max_doc_bytes.saturating_add(1 << 16) {
-        return Record::Bad {
-            prov,
-            id: None,
-            raw: String::new(),
-            reject: Reject::new(
-                Stage::Read,
-                "too_large",
-                format!(
-                    "line is {} bytes, over input.max_doc_bytes = {}",
-                    bytes.len(),
-                    cfg.max_doc_bytes
-                ),
-            ),
-        };
+        let what = format!("line is {} bytes", bytes.len());
+        return too_large(prov, &what, cfg.max_doc_bytes);
     }
     let (text, invalid) = decode_text(bytes, cfg);
     let trimmed = text.trim_end_matches(['\n', '\r']);

@@ -258,6 +258,20 @@ pub fn decode_utf8(bytes: &[u8]) -> (String, u32) {
     }
 }
 
+/// A record rejected as `too_large` without its text; `what` says how large.
+pub(crate) fn too_large(prov: Provenance, what: &str, max_bytes: usize) -> Record {
+    Record::Bad {
+        prov,
+        id: None,
+        raw: String::new(),
+        reject: Reject::new(
+            Stage::Read,
+            "too_large",
+            format!("{what}, over input.max_doc_bytes = {max_bytes}"),
+        ),
+    }
+}
+
 /// The fields of one input record, before it becomes a document.
 #[derive(Default)]
 pub(crate) struct RawFields {

@@ -5,7 +5,7 @@ use std::io::Read;
 
 use super::{Compression, InputFile, RawFields, Records, decode_text, make_record, open_stream};
 use crate::config::InputConfig;
-use crate::doc::{Provenance, Record, Reject, Stage};
+use crate::doc::Provenance;
 use crate::error::{Error, Result};
 
 pub(super) fn records(file: &InputFile, cfg: &InputConfig) -> Result<Records> {
@@ -13,18 +13,12 @@ pub(super) fn records(file: &InputFile, cfg: &InputConfig) -> Result<Records> {
         file: file.rel.clone(),
         line: None,
     };
-    let too_large = |n: String| Record::Bad {
-        prov: prov.clone(),
-        id: None,
-        raw: String::new(),
-        reject: Reject::new(
-            Stage::Read,
-            "too_large",
-            format!(
-                "file is {n} bytes, over input.max_doc_bytes = {}",
-                cfg.max_doc_bytes
-            ),
-        ),
+    let too_large = |n: String| {
+        super::too_large(
+            prov.clone(),
+            &format!("file is {n} bytes"),
+            cfg.max_doc_bytes,
+        )
     };
     // An oversized plain file is rejected without reading it; a compressed
     // one is read up to the limit only.
