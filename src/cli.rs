@@ -26,6 +26,9 @@ pub enum Command {
     /// Print a release's summary tables, a sample of documents of one
     /// language, or every member of a near-duplicate cluster.
     Inspect(InspectArgs),
+    /// Run the build as Slurm array jobs (one job array per stage) on a
+    /// shared filesystem, and follow it.
+    Slurm(SlurmArgs),
     /// Print the near-duplicate detection curve of a bands x rows setting,
     /// and the setting suggested for a target Jaccard threshold.
     DedupParams(DedupParamsArgs),
@@ -38,6 +41,84 @@ pub enum Command {
     /// scripts/eval_neardup.py).
     #[command(hide = true)]
     NearDup(NearDupArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SlurmArgs {
+    #[command(subcommand)]
+    pub command: SlurmCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SlurmCommand {
+    /// Submit the build's stages as job arrays chained by
+    /// `--dependency=afterok`; rerun it to resubmit only the tasks without
+    /// a completion marker.
+    Submit(SlurmSubmitArgs),
+    /// Show, per stage, how many tasks are done, running, pending and
+    /// failed. Exits 0 when every task is done, 6 while tasks are queued or
+    /// running, 7 when the build stopped unfinished (resubmit).
+    Status(SlurmStatusArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SlurmSubmitArgs {
+    /// Config file (TOML). Copied to DIR/config.toml; its relative paths
+    /// resolve against the current directory, where the jobs run.
+    #[arg(long, short)]
+    pub config: PathBuf,
+    /// Work directory on a filesystem every node sees: stage outputs,
+    /// markers, sbatch scripts, logs and slurm/jobs.json.
+    #[arg(long, value_name = "DIR")]
+    pub workdir: PathBuf,
+    /// Tasks of every stage that can be split (lines, process, bands,
+    /// write); at most the cluster's MaxArraySize. Default 1, or what DIR
+    /// was first submitted with.
+    #[arg(long, value_name = "N")]
+    pub tasks: Option<usize>,
+    /// Slurm partition (else the cluster's default).
+    #[arg(long, value_parser = crate::cmd::slurm::slurm_value)]
+    pub partition: Option<String>,
+    /// CPUs per task (Slurm's default: 1); the stage uses as many threads.
+    #[arg(long, value_name = "K")]
+    pub cpus_per_task: Option<u32>,
+    /// Memory per task in Slurm's syntax, e.g. 4G (else the cluster's
+    /// default).
+    #[arg(long, value_name = "M", value_parser = crate::cmd::slurm::slurm_value)]
+    pub mem: Option<String>,
+    /// Time limit per task in Slurm's syntax, e.g. 2:00:00.
+    #[arg(long, value_name = "T", value_parser = crate::cmd::slurm::slurm_value)]
+    pub time: Option<String>,
+    /// One stage's own setting, e.g. `process:tasks=64`, `cluster:mem=16G`,
+    /// `write:time=1:00:00`; keys: tasks, cpus, mem, time (repeatable).
+    #[arg(long = "stage", value_name = "STAGE:KEY=VALUE",
+          value_parser = crate::cmd::slurm::parse_stage_setting)]
+    pub stage: Vec<crate::cmd::slurm::StageSetting>,
+    /// An extra `#SBATCH` option for every job, e.g. `--account=proj`
+    /// (repeatable).
+    #[arg(long = "sbatch-arg", value_name = "OPTION", allow_hyphen_values = true,
+          value_parser = crate::cmd::slurm::sbatch_arg)]
+    pub sbatch_args: Vec<String>,
+    /// Discard DIR's earlier state (stage outputs, markers, scripts,
+    /// config) and start over, e.g. after changing the config.
+    #[arg(long)]
+    pub fresh: bool,
+    /// The sbatch program.
+    #[arg(long, env = "SBATCH", default_value = "sbatch")]
+    pub sbatch: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct SlurmStatusArgs {
+    /// Work directory given to `corpusforge slurm submit`.
+    #[arg(value_name = "DIR")]
+    pub workdir: PathBuf,
+    /// Poll until no task is queued or running, then print the summary.
+    #[arg(long)]
+    pub wait: bool,
+    /// Seconds between polls with --wait.
+    #[arg(long, default_value_t = 10.0, value_name = "SECS")]
+    pub interval: f64,
 }
 
 #[derive(Debug, Args)]

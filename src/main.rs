@@ -2,7 +2,9 @@
 //!
 //! Exit codes: 0 success; 1 any other failure; 2 bad usage or bad config;
 //! 3 bad input (missing or unreadable input file, wrong format); 4 output or
-//! I/O failure; 5 `verify` found the release inconsistent. A closed stdout (e.g. piping into `head`) exits 0.
+//! I/O failure; 5 `verify` found the release inconsistent; 6 `slurm status`:
+//! tasks are still queued or running; 7 `slurm status`: the build stopped
+//! with unfinished tasks. A closed stdout (e.g. piping into `head`) exits 0.
 
 mod cli;
 mod cmd;
@@ -23,10 +25,15 @@ fn main() -> ExitCode {
         cli::Command::DedupParams(a) => cmd::dedup_params::run(a),
         cli::Command::FilterCheck(a) => cmd::filter_check::run(a),
         cli::Command::NearDup(a) => cmd::near_dup::run(a),
+        cli::Command::Slurm(a) => cmd::slurm::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
+            // Not a failure to report: `slurm status` already printed why.
+            if let Some(s) = err.downcast_ref::<cmd::slurm::Unfinished>() {
+                return ExitCode::from(s.exit_code());
+            }
             if let Some(io) = err.downcast_ref::<std::io::Error>()
                 && io.kind() == std::io::ErrorKind::BrokenPipe
             {
