@@ -6,4 +6,5 @@ pub mod filter_check;
 pub mod inspect;
 pub mod langid;
 pub mod near_dup;
+pub mod stage;
 pub mod verify;
