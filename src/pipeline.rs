@@ -69,12 +69,37 @@ pub(crate) fn temp_sibling(out: &Path, tag: &str) -> Result<PathBuf> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "release".into());
+    sweep_stale(parent, &format!(".{name}.{tag}-"));
     let tmp = parent.join(format!(".{name}.{tag}-{}", std::process::id()));
     if tmp.exists() {
         std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
     }
     std::fs::create_dir(&tmp).map_err(|e| Error::io(&tmp, e))?;
     Ok(tmp)
+}
+
+/// Remove folders `<prefix><pid>` in `parent` left by builds that were
+/// killed (their process is gone). Linux only (it asks `/proc`); elsewhere
+/// they stay, hidden, and are never part of a release.
+fn sweep_stale(parent: &Path, prefix: &str) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix(prefix)
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
 }
 
 /// Move the finished release into place, replacing an old one.
