@@ -17,6 +17,11 @@ pub struct Cli {
 pub enum Command {
     /// Build a release from the inputs named in a config.
     Build(BuildArgs),
+    /// Run one task of one stage of a build (lines, process, bands,
+    /// cluster, write, finalize) in a work directory; what a cluster job
+    /// runs. Stages must run in that order; tasks of a stage are
+    /// independent.
+    Stage(StageArgs),
     /// Identify the language of each line (or JSON object) on stdin.
     Langid(LangidArgs),
     /// Check a release against its manifest: checksums, sizes, rows,
@@ -196,6 +201,37 @@ pub struct BuildArgs {
     /// Print no summary table.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Reuse the finished tasks of an interrupted build found in the work
+    /// directory (those whose config and input checksums still match);
+    /// also keeps the work directory when the build fails.
+    #[arg(long)]
+    pub resume: bool,
+    /// Work directory for intermediate files (default: `.<release>.work`
+    /// beside the release folder; removed after a successful build unless
+    /// given here).
+    #[arg(long)]
+    pub workdir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct StageArgs {
+    /// Stage name: lines, process, bands, cluster, write or finalize.
+    pub name: String,
+    /// This task's index, 0-based.
+    #[arg(long, default_value_t = 0)]
+    pub task: usize,
+    /// Tasks of this stage (cluster and finalize: 1).
+    #[arg(long, default_value_t = 1)]
+    pub tasks: usize,
+    /// Work directory shared by every task of the build.
+    #[arg(long)]
+    pub workdir: PathBuf,
+    /// Config file (TOML); the same for every task.
+    #[arg(long, short)]
+    pub config: PathBuf,
+    /// Worker threads (0 = one per core); overrides run.threads.
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
 }
 
 #[derive(Debug, Args)]

@@ -19,6 +19,7 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let result = match &cli.command {
         cli::Command::Build(a) => cmd::build::run(a),
+        cli::Command::Stage(a) => cmd::stage::run(a),
         cli::Command::Langid(a) => cmd::langid::run(a),
         cli::Command::Verify(a) => cmd::verify::run(a),
         cli::Command::Inspect(a) => cmd::inspect::run(a),

@@ -25,7 +25,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Document counts of a build.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, serde::Deserialize)]
 pub struct Counts {
     pub input: u64,
     pub kept: u64,
@@ -45,13 +45,18 @@ impl Funnel {
     /// Count one removed document of `chars` Unicode code points (of the
     /// text as written to `rejected/`).
     pub fn add(&mut self, stage: Stage, reason: &str, chars: u64) {
+        self.add_many(stage, reason, 1, chars);
+    }
+
+    /// Count `docs` removed documents of `chars` code points in all.
+    pub fn add_many(&mut self, stage: Stage, reason: &str, docs: u64, chars: u64) {
         let e = self
             .by_stage
             .entry(stage)
             .or_default()
             .entry(reason.to_string())
             .or_insert((0, 0));
-        e.0 += 1;
+        e.0 += docs;
         e.1 += chars;
     }
 }

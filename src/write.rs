@@ -322,7 +322,7 @@ impl Rows for RejectRows {
 }
 
 /// A finished shard, as listed in the manifest.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct ShardInfo {
     /// Path relative to the release folder, `/`-separated.
     pub path: String,

@@ -23,7 +23,12 @@ pub fn run(args: &BuildArgs) -> Result<()> {
     if let Some(b) = args.on_bad_file {
         cfg.input.on_bad_file = b;
     }
-    let summary = pipeline::build(&loaded, &BuildOptions { progress: true })?;
+    let opts = BuildOptions {
+        progress: true,
+        resume: args.resume,
+        workdir: args.workdir.clone(),
+    };
+    let summary = pipeline::build(&loaded, &opts)?;
     if !args.quiet {
         let c = &summary.counts;
         eprintln!("{:<28} {:>10}", "input documents", c.input);

@@ -7,4 +7,5 @@ pub mod inspect;
 pub mod langid;
 pub mod near_dup;
 pub mod slurm;
+pub mod stage;
 pub mod verify;

@@ -530,13 +530,15 @@ impl UnionFind {
         }
         x
     }
-    fn union(&mut self, a: u32, b: u32) {
+    /// Join the sets of `a` and `b`; true if they were apart.
+    fn union(&mut self, a: u32, b: u32) -> bool {
         let (ra, rb) = (self.find(a), self.find(b));
         match ra.cmp(&rb) {
             Ordering::Less => self.parent[rb as usize] = ra,
             Ordering::Greater => self.parent[ra as usize] = rb,
-            Ordering::Equal => {}
+            Ordering::Equal => return false,
         }
+        true
     }
 }
 
@@ -600,11 +602,14 @@ fn merge_pairs(
     uf: &mut UnionFind,
     sigs: &[Signature],
     cfg: &MinHashConfig,
+    edges: &mut Vec<(u32, u32)>,
 ) {
     match cfg.verify_min_jaccard {
         None => {
             for &(a, b) in pairs.iter() {
-                uf.union(a, b);
+                if uf.union(a, b) {
+                    edges.push((a, b));
+                }
             }
         }
         Some(t) => {
@@ -614,8 +619,8 @@ fn merge_pairs(
                 .map(|&(a, b)| sigs[a as usize].jaccard(&sigs[b as usize]) >= t)
                 .collect();
             for (&(a, b), ok) in pairs.iter().zip(ok) {
-                if ok {
-                    uf.union(a, b);
+                if ok && uf.union(a, b) {
+                    edges.push((a, b));
                 }
             }
         }
@@ -664,38 +669,77 @@ pub fn cluster(
             sigs[bad].0.len()
         )));
     }
+    let bands: Vec<usize> = (0..cfg.bands).collect();
+    let edges = band_edges(sigs, &bands, cfg, spill_dir)?;
+    Ok(assign_edges(sigs, metas, cfg, &edges))
+}
+
+/// The linking edges LSH finds in `bands` (a subset of `0..cfg.bands`):
+/// pairs sharing a bucket in one of those bands whose signature Jaccard
+/// passes `cfg.verify_min_jaccard`, reduced to a spanning forest (a pair
+/// already connected by earlier edges is dropped). The connected components
+/// of the union of the edges of any partition of the bands equal those of
+/// all bands at once, so each partition can be a separate task.
+pub fn band_edges(
+    sigs: &[Signature],
+    bands: &[usize],
+    cfg: &MinHashConfig,
+    spill_dir: &Path,
+) -> io::Result<Vec<(u32, u32)>> {
+    let n = sigs.len();
     let mut uf = UnionFind::new(n);
+    let mut edges = Vec::new();
     if cfg.enabled && n > 1 {
         let budget = (cfg.memory_budget_mb as u64).max(1) << 20;
         let per_band = n as u64 * 16;
         let mut pairs = Vec::new();
-        if per_band * cfg.bands as u64 <= budget {
-            // One band at a time: the budget would hold all of them, but
-            // nothing is gained by holding them together.
-            for b in 0..cfg.bands {
+        if per_band * bands.len() as u64 <= budget {
+            // The budget would hold every band table; one at a time is
+            // enough.
+            for &b in bands {
                 let mut t = table_for_band(sigs, b, cfg);
                 t.par_sort_unstable();
                 bucket_pairs(&t, &mut pairs);
                 drop(t);
-                merge_pairs(&mut pairs, &mut uf, sigs, cfg);
+                merge_pairs(&mut pairs, &mut uf, sigs, cfg, &mut edges);
             }
         } else {
-            spill_cluster(sigs, cfg, spill_dir, budget, &mut uf, &mut pairs)?;
+            spill_cluster(
+                sigs, bands, cfg, spill_dir, budget, &mut uf, &mut pairs, &mut edges,
+            )?;
         }
     }
-    Ok(assign(sigs, metas, cfg.keep, &mut uf))
+    Ok(edges)
+}
+
+/// Clusters from linking edges (the union of [`band_edges`] results), and
+/// the member kept in each.
+pub fn assign_edges(
+    sigs: &[Signature],
+    metas: &[DocMeta],
+    cfg: &MinHashConfig,
+    edges: &[(u32, u32)],
+) -> Vec<Assignment> {
+    let mut uf = UnionFind::new(sigs.len());
+    for &(a, b) in edges {
+        uf.union(a, b);
+    }
+    assign(sigs, metas, cfg.keep, &mut uf)
 }
 
 /// Out-of-core banding: per band, route `(band_hash, index)` records into
 /// `parts` files by the top bits of the hash (equal hashes land in the same
 /// file), then load, sort and pair one file at a time.
+#[allow(clippy::too_many_arguments)]
 fn spill_cluster(
     sigs: &[Signature],
+    bands: &[usize],
     cfg: &MinHashConfig,
     spill_dir: &Path,
     budget: u64,
     uf: &mut UnionFind,
     pairs: &mut Vec<(u32, u32)>,
+    edges: &mut Vec<(u32, u32)>,
 ) -> io::Result<()> {
     let n = sigs.len() as u64;
     // Records of one partition must fit the budget; power of two for routing.
@@ -707,7 +751,7 @@ fn spill_cluster(
         spill_dir.join(format!("minhash-band{band:03}-part{p:05}.bin"))
     };
     const CHUNK: usize = 1 << 16;
-    for band in 0..cfg.bands {
+    for &band in bands {
         {
             let mut writers = (0..parts as usize)
                 .map(|p| File::create(path(band, p)).map(|f| BufWriter::with_capacity(1 << 16, f)))
@@ -745,7 +789,7 @@ fn spill_cluster(
             table.par_sort_unstable();
             bucket_pairs(&table, pairs);
             drop(table);
-            merge_pairs(pairs, uf, sigs, cfg);
+            merge_pairs(pairs, uf, sigs, cfg, edges);
         }
     }
     Ok(())

@@ -56,27 +56,8 @@ pub fn decide(
     near: &MinHashConfig,
     spill_dir: &Path,
 ) -> std::io::Result<Vec<Decision>> {
-    let n = cands.len();
-    // Exact groups: representative = first candidate with the key.
-    let mut rep_of = vec![0u32; n];
-    let mut reps: Vec<u32> = Vec::new();
-    if exact {
-        let mut first: HashMap<u128, u32> = HashMap::with_capacity(n);
-        for (i, c) in cands.iter().enumerate() {
-            let r = *first.entry(c.key).or_insert_with(|| {
-                reps.push(i as u32);
-                i as u32
-            });
-            rep_of[i] = r;
-        }
-    } else {
-        reps = (0..n as u32).collect();
-        rep_of = reps.clone();
-    }
-    let mut group_size = vec![0u32; n];
-    for &r in &rep_of {
-        group_size[r as usize] += 1;
-    }
+    let keys: Vec<u128> = cands.iter().map(|c| c.key).collect();
+    let (rep_of, reps) = exact_groups(&keys, exact);
     // Near clusters over representatives: kept representative + Jaccard.
     let mut kept_rep: Vec<(u32, f32)> = reps.iter().map(|&r| (r, 1.0)).collect();
     if near.enabled && reps.len() > 1 {
@@ -96,12 +77,54 @@ pub fn decide(
         }
         let assign = minhash::cluster(&sigs, &metas, near, spill_dir)?;
         drop(sigs);
-        for (j, a) in assign.iter().enumerate() {
-            kept_rep[j] = (reps[a.kept_seq as usize], a.est_jaccard);
-        }
+        kept_rep = kept_of_reps(&reps, &assign);
     }
     for c in cands.iter_mut() {
         c.sig = None;
+    }
+    Ok(decisions(&rep_of, &reps, &kept_rep))
+}
+
+/// Exact groups of candidates in input order: `rep_of[i]` is the first
+/// candidate with `i`'s key (`i` itself when `exact` is off), `reps` the
+/// representatives in input order.
+pub fn exact_groups(keys: &[u128], exact: bool) -> (Vec<u32>, Vec<u32>) {
+    let n = keys.len();
+    if !exact {
+        let reps: Vec<u32> = (0..n as u32).collect();
+        return (reps.clone(), reps);
+    }
+    let mut rep_of = vec![0u32; n];
+    let mut reps: Vec<u32> = Vec::new();
+    let mut first: HashMap<u128, u32> = HashMap::with_capacity(n);
+    for (i, k) in keys.iter().enumerate() {
+        let r = *first.entry(*k).or_insert_with(|| {
+            reps.push(i as u32);
+            i as u32
+        });
+        rep_of[i] = r;
+    }
+    (rep_of, reps)
+}
+
+/// For each representative (by position in `reps`), the candidate index of
+/// the kept representative of its near cluster and the estimated Jaccard
+/// to it, from MinHash assignments made with `seq` = position in `reps`.
+pub fn kept_of_reps(reps: &[u32], assign: &[minhash::Assignment]) -> Vec<(u32, f32)> {
+    assign
+        .iter()
+        .map(|a| (reps[a.kept_seq as usize], a.est_jaccard))
+        .collect()
+}
+
+/// Per-candidate decisions from the exact groups and, per representative,
+/// its near cluster's kept representative (see [`kept_of_reps`]; `(r, 1.0)`
+/// for every representative when near dedup is off).
+pub fn decisions(rep_of: &[u32], reps: &[u32], kept_rep: &[(u32, f32)]) -> Vec<Decision> {
+    let n = rep_of.len();
+    let mut group_size = vec![0u32; n];
+    for &r in rep_of {
+        group_size[r as usize] += 1;
     }
     let mut rep_index = vec![u32::MAX; n];
     for (j, &r) in reps.iter().enumerate() {
@@ -111,7 +134,7 @@ pub fn decide(
     for (j, &r) in reps.iter().enumerate() {
         cluster_size[kept_rep[j].0 as usize] += group_size[r as usize];
     }
-    Ok((0..n)
+    (0..n)
         .map(|i| {
             let r = rep_of[i] as usize;
             let (kept, jac) = kept_rep[rep_index[r] as usize];
@@ -123,7 +146,7 @@ pub fn decide(
                 exact: same_group,
             }
         })
-        .collect())
+        .collect()
 }
 
 /// The folded text used for exact-duplicate keys.

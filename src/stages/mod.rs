@@ -1,9 +1,48 @@
 //! The build as a fixed sequence of stages, each split into independent
 //! tasks that read and write files under one work directory.
 //!
-//! (Being built: see `pipeline.rs` for the in-process build of today.)
+//! | stage      | tasks | reads                          | writes (under the work dir)            |
+//! |------------|-------|--------------------------------|----------------------------------------|
+//! | `lines`    | n     | its input files                | `lines/` line-hash counts per file     |
+//! | `process`  | n     | its input files, `lines/`      | `process/file-N.{spill.zst,cands,json}`|
+//! | `bands`    | n     | `process/*.cands`              | `bands/edges-i-of-n.bin`               |
+//! | `cluster`  | 1     | `process/*.cands`, `bands/`    | `cluster/decisions.bin`                |
+//! | `write`    | n     | `process/`, `cluster/`         | `write/task-i-of-n/` shards + stats    |
+//! | `finalize` | 1     | `process/*.json`, `write/`     | the release, in `output.dir`           |
+//!
+//! Task `i` of `n` of `process` and `lines` takes the input files whose index
+//! is `i` mod `n`; of `bands`, the LSH bands `i` mod `n`; of `write`, the
+//! output groups (one (language, split) pair, or the rejected documents)
+//! whose name hashes to `i` mod `n`. Every output of a task depends only on
+//! the config and the input bytes, never on `n` or the thread count, so a
+//! build through tasks is byte-identical to [`build_local`] (which runs the
+//! same functions in-process).
+//!
+//! Completion: a task writes each output under a temporary name and renames
+//! it into place, then writes its marker `<stage>/task-i-of-n.done` last.
+//! A marker holds a key: the sha256 of the effective config (plus the
+//! rules file and the langid model) and of everything upstream (each input
+//! file's sha256 for `process`; all `process` keys for the later stages).
+//! A task whose marker holds the current key is skipped, so a rerun
+//! (`build --resume`, or a resubmitted Slurm array) reuses finished work
+//! and redoes only what a changed config or input invalidated. Temporary
+//! files never become part of a release: `finalize` assembles the release
+//! in a fresh folder beside `output.dir` and renames it into place.
+
+mod dedup;
+mod finalize;
+mod process;
+mod write;
 
 use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::LoadedConfig;
+use crate::error::{Error, Result};
+use crate::manifest::sha256_hex;
+use crate::pipeline::Summary;
+use crate::read::{self, Ignored, InputFile};
 
 /// The stages in the order they run, and whether a stage can be split into
 /// more than one task.
@@ -22,4 +61,234 @@ pub fn marker_path(workdir: &Path, stage: &str, task: usize, tasks: usize) -> Pa
     workdir
         .join(stage)
         .join(format!("task-{task:05}-of-{tasks:05}.done"))
+}
+
+/// What every task knows: the work directory, the config, the input files
+/// (discovered the same way by every task) and the config's key.
+pub struct Work {
+    pub dir: PathBuf,
+    pub loaded: LoadedConfig,
+    pub files: Vec<InputFile>,
+    pub ignored: Vec<Ignored>,
+    /// sha256 of everything in the config (and the files it names) that can
+    /// change an output byte.
+    pub config_key: String,
+    pub progress: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Marker {
+    stage: String,
+    task: usize,
+    tasks: usize,
+    key: String,
+}
+
+impl Work {
+    /// Validate the config, discover the inputs, compute the config key.
+    pub fn open(loaded: LoadedConfig, dir: &Path, progress: bool) -> Result<Work> {
+        let cfg = &loaded.config;
+        cfg.validate(&loaded.path)?;
+        let (files, ignored) = read::discover(&cfg.input.paths)?;
+        if files.is_empty() {
+            return Err(Error::input(
+                &cfg.input.paths[0],
+                None,
+                "no input files found (expected .jsonl, .csv, .tsv, .parquet or .txt, optionally .gz/.zst)",
+            ));
+        }
+        // The effective config, minus what cannot change an output byte.
+        let mut neutral = cfg.clone();
+        neutral.run.threads = 0;
+        neutral.output.dir = PathBuf::new();
+        neutral.output.overwrite = false;
+        let mut key_src = serde_json::to_string(&neutral).expect("config serializes");
+        key_src.push_str(&loaded.text);
+        key_src.push_str(env!("CARGO_PKG_VERSION"));
+        if cfg.clean.rules
+            && let Ok((sha, _)) = crate::write::sha256_file(&cfg.clean.rules_file)
+        {
+            key_src.push_str(&sha);
+        }
+        if let Some(m) = &cfg.langid.model
+            && let Ok((sha, _)) = crate::write::sha256_file(m)
+        {
+            key_src.push_str(&sha);
+        }
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        Ok(Work {
+            dir: dir.to_path_buf(),
+            config_key: sha256_hex(key_src.as_bytes()),
+            loaded,
+            files,
+            ignored,
+            progress,
+        })
+    }
+
+    pub fn stage_dir(&self, stage: &str) -> Result<PathBuf> {
+        let d = self.dir.join(stage);
+        std::fs::create_dir_all(&d).map_err(|e| Error::io(&d, e))?;
+        Ok(d)
+    }
+
+    fn marker_key(&self, stage: &str, task: usize, tasks: usize) -> Option<String> {
+        let path = marker_path(&self.dir, stage, task, tasks);
+        let text = std::fs::read_to_string(path).ok()?;
+        let m: Marker = serde_json::from_str(&text).ok()?;
+        Some(m.key)
+    }
+
+    /// Whether task `task` of `tasks` finished with `key`.
+    pub fn is_done(&self, stage: &str, task: usize, tasks: usize, key: &str) -> bool {
+        self.marker_key(stage, task, tasks).as_deref() == Some(key)
+    }
+
+    /// Write the marker of a finished task (atomically).
+    pub fn mark_done(&self, stage: &str, task: usize, tasks: usize, key: &str) -> Result<()> {
+        let m = Marker {
+            stage: stage.into(),
+            task,
+            tasks,
+            key: key.into(),
+        };
+        let text = serde_json::to_string(&m).expect("marker serializes") + "\n";
+        write_atomic(&marker_path(&self.dir, stage, task, tasks), text.as_bytes())
+    }
+
+    /// The task count `n` of a complete run of `stage` with `key` (every
+    /// task `0..n` marked done with it), if there is one.
+    pub fn complete_run(&self, stage: &str, key: &str) -> Option<usize> {
+        let dir = self.dir.join(stage);
+        let mut counts: Vec<usize> = std::fs::read_dir(&dir)
+            .ok()?
+            .filter_map(|e| e.ok())
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let rest = name.strip_prefix("task-")?.strip_suffix(".done")?;
+                let (_, n) = rest.split_once("-of-")?;
+                n.parse::<usize>().ok()
+            })
+            .collect();
+        counts.sort_unstable();
+        counts.dedup();
+        counts
+            .into_iter()
+            .find(|&n| (0..n).all(|i| self.is_done(stage, i, n, key)))
+    }
+}
+
+/// Write `bytes` to `path` through a temporary sibling and a rename, so a
+/// reader sees the old file, no file, or the whole new one.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = partial_path(path);
+    std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}
+
+/// The temporary name an output is written under before its rename.
+pub(crate) fn partial_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".partial-{}", std::process::id()));
+    path.with_file_name(name)
+}
+
+/// sha256 over a list of keys.
+pub(crate) fn chain_key<'a>(tag: &str, parts: impl IntoIterator<Item = &'a str>) -> String {
+    let mut s = String::from(tag);
+    for p in parts {
+        s.push('\n');
+        s.push_str(p);
+    }
+    sha256_hex(s.as_bytes())
+}
+
+/// Run one task of one stage.
+pub fn run_task(work: &Work, stage: &str, task: usize, tasks: usize) -> Result<()> {
+    let bad = |msg: String| Error::Config {
+        path: work.loaded.path.clone(),
+        line: None,
+        message: msg,
+    };
+    let Some(&(_, multi)) = STAGES.iter().find(|(s, _)| *s == stage) else {
+        let names: Vec<&str> = STAGES.iter().map(|(s, _)| *s).collect();
+        return Err(bad(format!(
+            "unknown stage `{stage}`; the stages are {}",
+            names.join(", ")
+        )));
+    };
+    if tasks == 0 || task >= tasks {
+        return Err(bad(format!(
+            "task {task} of {tasks}: --task must be below --tasks, and --tasks at least 1"
+        )));
+    }
+    if !multi && tasks != 1 {
+        return Err(bad(format!(
+            "stage `{stage}` runs as one task: use --task 0 --tasks 1"
+        )));
+    }
+    match stage {
+        "lines" => process::lines_task(work, task, tasks),
+        "process" => process::process_task(work, task, tasks),
+        "bands" => dedup::bands_task(work, task, tasks),
+        "cluster" => dedup::cluster_task(work),
+        "write" => write::write_task(work, task, tasks),
+        "finalize" => finalize::finalize_task(work).map(|_| ()),
+        _ => unreachable!("stage names are checked above"),
+    }
+}
+
+/// Options of a local (in-process) build.
+#[derive(Clone, Debug, Default)]
+pub struct LocalOptions {
+    pub progress: bool,
+    /// Reuse finished tasks found in the work directory.
+    pub resume: bool,
+    /// Work directory; by default `.<release name>.work` beside the release.
+    pub workdir: Option<PathBuf>,
+}
+
+/// The default work directory of a local build: a hidden sibling of the
+/// release folder (same filesystem, so finalize can hard-link shards).
+pub fn default_workdir(out: &Path) -> PathBuf {
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "release".into());
+    parent.join(format!(".{name}.work"))
+}
+
+/// Run every stage in-process, one task per stage (each task uses all
+/// threads of the current rayon pool).
+pub fn build_local(loaded: LoadedConfig, opts: &LocalOptions) -> Result<Summary> {
+    let out = loaded.config.output.dir.clone();
+    let explicit = opts.workdir.is_some();
+    let dir = opts
+        .workdir
+        .clone()
+        .unwrap_or_else(|| default_workdir(&out));
+    if !opts.resume && dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    }
+    let work = Work::open(loaded, &dir, opts.progress)?;
+    let result = (|| {
+        for (stage, _) in STAGES.iter().filter(|(s, _)| *s != "finalize") {
+            run_task(&work, stage, 0, 1)?;
+        }
+        finalize::finalize_task(&work)
+    })();
+    match &result {
+        Ok(_) if !explicit => {
+            std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        }
+        Err(_) if !explicit && !opts.resume => {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        _ => {}
+    }
+    result
 }

@@ -1,0 +1,28 @@
+//! `corpusforge stage`: one task of one stage, for cluster executors.
+
+use anyhow::Result;
+
+use corpusforge::config::Config;
+use corpusforge::error::Error;
+use corpusforge::stages::{self, Work};
+
+use crate::cli::StageArgs;
+
+pub fn run(args: &StageArgs) -> Result<()> {
+    let mut loaded = Config::load(&args.config)?;
+    if let Some(t) = args.threads {
+        loaded.config.run.threads = t;
+    }
+    let threads = loaded.config.run.threads;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Error::Config {
+            path: loaded.path.clone(),
+            line: None,
+            message: format!("cannot start {threads} threads: {e}"),
+        })?;
+    let work = Work::open(loaded, &args.workdir, false)?;
+    pool.install(|| stages::run_task(&work, &args.name, args.task, args.tasks))?;
+    Ok(())
+}

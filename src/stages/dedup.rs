@@ -1,0 +1,335 @@
+//! Stages `bands` and `cluster`: near-duplicate edges per group of LSH
+//! bands, then exact groups + clusters + the decision for every candidate.
+//!
+//! Memory: `bands` and `cluster` hold, per candidate, its 16-byte exact key
+//! and, per exact-group representative, its signature (8 bytes per hash:
+//! 960 bytes at the default 120 hashes), length and date; `bands` adds one
+//! band table at a time (16 bytes per representative), partitioned to disk
+//! beyond `dedup.near.memory_budget_mb`. Never text. `write` later holds
+//! the ids and keys of the candidates and their 13-byte decisions.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use super::process::{FileStats, all_stats, cands_path};
+use super::{Work, chain_key, write_atomic};
+use crate::dedup::minhash::{self, DocMeta, Signature};
+use crate::dedup::{self, Candidate, Decision};
+use crate::error::{Error, Result};
+
+/// Appends candidates to a `.cands` file.
+pub struct CandWriter {
+    path: PathBuf,
+    w: BufWriter<File>,
+}
+
+impl CandWriter {
+    pub fn create(path: &Path) -> Result<Self> {
+        let f = File::create(path).map_err(|e| Error::io(path, e))?;
+        Ok(CandWriter {
+            path: path.to_path_buf(),
+            w: BufWriter::with_capacity(1 << 16, f),
+        })
+    }
+
+    pub fn push(&mut self, c: &Candidate, id: &str) -> Result<()> {
+        let mut buf =
+            Vec::with_capacity(64 + id.len() + c.sig.as_ref().map_or(0, |s| s.0.len() * 8));
+        buf.extend_from_slice(&c.key.to_le_bytes());
+        buf.extend_from_slice(&c.n_chars.to_le_bytes());
+        match &c.date {
+            Some(d) => {
+                buf.extend_from_slice(&(d.len() as u32).to_le_bytes());
+                buf.extend_from_slice(d.as_bytes());
+            }
+            None => buf.extend_from_slice(&u32::MAX.to_le_bytes()),
+        }
+        buf.extend_from_slice(&(id.len() as u32).to_le_bytes());
+        buf.extend_from_slice(id.as_bytes());
+        match &c.sig {
+            Some(s) => {
+                buf.extend_from_slice(&(s.0.len() as u32).to_le_bytes());
+                for v in s.0.iter() {
+                    buf.extend_from_slice(&v.to_le_bytes());
+                }
+            }
+            None => buf.extend_from_slice(&0u32.to_le_bytes()),
+        }
+        self.w.write_all(&buf).map_err(|e| Error::io(&self.path, e))
+    }
+
+    pub fn finish(self) -> Result<()> {
+        let path = self.path;
+        self.w
+            .into_inner()
+            .map_err(|e| Error::io(&path, e.into_error()))?
+            .sync_all()
+            .map_err(|e| Error::io(&path, e))
+    }
+}
+
+/// One row of a `.cands` file.
+pub struct CandRow {
+    pub key: u128,
+    pub n_chars: u64,
+    pub date: Option<String>,
+    pub id: String,
+    /// Present when read with signatures and near dedup was on.
+    pub sig: Option<Signature>,
+}
+
+/// Reads every candidate of every file, in input order.
+fn for_each_cand(
+    work: &Work,
+    stats: &[FileStats],
+    with_sig: bool,
+    mut f: impl FnMut(CandRow) -> Result<()>,
+) -> Result<()> {
+    for (fi, s) in stats.iter().enumerate() {
+        if s.skipped.is_some() {
+            continue;
+        }
+        let path = cands_path(work, fi);
+        let corrupt = |what: &str| Error::output(&path, format!("work file unreadable: {what}"));
+        let mut r =
+            BufReader::with_capacity(1 << 16, File::open(&path).map_err(|e| Error::io(&path, e))?);
+        let mut read = |buf: &mut [u8]| r.read_exact(buf).map_err(|e| Error::io(&path, e));
+        for _ in 0..s.candidates {
+            let mut b16 = [0u8; 16];
+            let mut b8 = [0u8; 8];
+            let mut b4 = [0u8; 4];
+            read(&mut b16)?;
+            let key = u128::from_le_bytes(b16);
+            read(&mut b8)?;
+            let n_chars = u64::from_le_bytes(b8);
+            read(&mut b4)?;
+            let dl = u32::from_le_bytes(b4);
+            let date = if dl == u32::MAX {
+                None
+            } else {
+                let mut v = vec![0u8; dl as usize];
+                read(&mut v)?;
+                Some(String::from_utf8(v).map_err(|_| corrupt("date"))?)
+            };
+            read(&mut b4)?;
+            let mut v = vec![0u8; u32::from_le_bytes(b4) as usize];
+            read(&mut v)?;
+            let id = String::from_utf8(v).map_err(|_| corrupt("id"))?;
+            read(&mut b4)?;
+            let k = u32::from_le_bytes(b4) as usize;
+            let mut raw = vec![0u8; k * 8];
+            read(&mut raw)?;
+            let sig = (with_sig && k > 0).then(|| {
+                Signature(
+                    raw.chunks_exact(8)
+                        .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
+                        .collect(),
+                )
+            });
+            f(CandRow {
+                key,
+                n_chars,
+                date,
+                id,
+                sig,
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Keys of all candidates, and signature + meta of each exact-group
+/// representative (the first candidate with its key; every candidate when
+/// exact dedup is off), in input order.
+struct Reps {
+    keys: Vec<u128>,
+    sigs: Vec<Signature>,
+    metas: Vec<DocMeta>,
+}
+
+fn load_reps(work: &Work, stats: &[FileStats], with_meta: bool) -> Result<Reps> {
+    let cfg = &work.loaded.config;
+    let near = &cfg.dedup.near;
+    let k = near.num_perm();
+    let mut seen: HashSet<u128> = HashSet::new();
+    let mut reps = Reps {
+        keys: Vec::new(),
+        sigs: Vec::new(),
+        metas: Vec::new(),
+    };
+    for_each_cand(work, stats, near.enabled, |c| {
+        reps.keys.push(c.key);
+        if !near.enabled || (cfg.dedup.exact && !seen.insert(c.key)) {
+            return Ok(());
+        }
+        let sig = c.sig.filter(|s| s.0.len() == k).ok_or_else(|| {
+            Error::output(
+                &work.dir,
+                format!("candidate {} has no {k}-hash signature", c.id),
+            )
+        })?;
+        let seq = reps.sigs.len() as u64;
+        reps.sigs.push(sig);
+        if with_meta {
+            reps.metas.push(DocMeta {
+                seq,
+                n_chars: c.n_chars,
+                date: c.date,
+            });
+        }
+        Ok(())
+    })?;
+    Ok(reps)
+}
+
+fn edges_path(work: &Work, task: usize, tasks: usize) -> PathBuf {
+    work.dir
+        .join("bands")
+        .join(format!("edges-{task:05}-of-{tasks:05}.bin"))
+}
+
+pub fn bands_key(up: &str) -> String {
+    chain_key("bands", [up])
+}
+
+pub fn cluster_key(up: &str) -> String {
+    chain_key("cluster", [up])
+}
+
+/// Stage `bands`, task `task` of `tasks`: the linking edges of bands
+/// `task`, `task + tasks`, ...
+pub fn bands_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
+    let dir = work.stage_dir("bands")?;
+    let (stats, up) = all_stats(work)?;
+    let key = bands_key(&up);
+    if work.is_done("bands", task, tasks, &key) {
+        return Ok(());
+    }
+    let near = &work.loaded.config.dedup.near;
+    let mut edges = Vec::new();
+    if near.enabled {
+        let reps = load_reps(work, &stats, false)?;
+        let mine: Vec<usize> = (task..near.bands).step_by(tasks).collect();
+        let spill = dir.join(format!("spill-{task:05}-of-{tasks:05}"));
+        edges = minhash::band_edges(&reps.sigs, &mine, near, &spill)
+            .map_err(|e| Error::io(&spill, e))?;
+        let _ = std::fs::remove_dir_all(&spill);
+    }
+    let mut bytes = Vec::with_capacity(edges.len() * 8);
+    for (a, b) in edges {
+        bytes.extend_from_slice(&a.to_le_bytes());
+        bytes.extend_from_slice(&b.to_le_bytes());
+    }
+    write_atomic(&edges_path(work, task, tasks), &bytes)?;
+    work.mark_done("bands", task, tasks, &key)
+}
+
+fn decisions_path(work: &Work) -> PathBuf {
+    work.dir.join("cluster").join("decisions.bin")
+}
+
+/// Stage `cluster`: exact groups, clusters from all bands' edges, and the
+/// decision for every candidate.
+pub fn cluster_task(work: &Work) -> Result<()> {
+    work.stage_dir("cluster")?;
+    let (stats, up) = all_stats(work)?;
+    let key = cluster_key(&up);
+    if work.is_done("cluster", 0, 1, &key) {
+        return Ok(());
+    }
+    let cfg = &work.loaded.config;
+    let near = &cfg.dedup.near;
+    let reps = load_reps(work, &stats, true)?;
+    let (rep_of, rep_idx) = dedup::exact_groups(&reps.keys, cfg.dedup.exact);
+    let mut kept_rep: Vec<(u32, f32)> = rep_idx.iter().map(|&r| (r, 1.0)).collect();
+    if near.enabled && rep_idx.len() > 1 {
+        let n = work.complete_run("bands", &bands_key(&up)).ok_or_else(|| {
+            Error::output(
+                &work.dir.join("bands"),
+                "stage `bands` has not finished for these inputs and config (run it first)",
+            )
+        })?;
+        let mut edges = Vec::new();
+        for t in 0..n {
+            let p = edges_path(work, t, n);
+            let bytes = std::fs::read(&p).map_err(|e| Error::io(&p, e))?;
+            edges.extend(bytes.chunks_exact(8).map(|c| {
+                (
+                    u32::from_le_bytes(c[..4].try_into().expect("4 bytes")),
+                    u32::from_le_bytes(c[4..].try_into().expect("4 bytes")),
+                )
+            }));
+        }
+        if reps.sigs.len() != rep_idx.len() {
+            return Err(Error::output(
+                &work.dir,
+                "exact groups and signatures disagree",
+            ));
+        }
+        let assign = minhash::assign_edges(&reps.sigs, &reps.metas, near, &edges);
+        kept_rep = dedup::kept_of_reps(&rep_idx, &assign);
+    }
+    drop(reps.sigs);
+    let decisions = dedup::decisions(&rep_of, &rep_idx, &kept_rep);
+    let mut bytes = Vec::with_capacity(decisions.len() * 13);
+    for d in &decisions {
+        bytes.extend_from_slice(&d.kept.to_le_bytes());
+        bytes.extend_from_slice(&d.cluster_size.to_le_bytes());
+        bytes.extend_from_slice(&d.jaccard.to_le_bytes());
+        bytes.push(d.exact as u8);
+    }
+    write_atomic(&decisions_path(work), &bytes)?;
+    work.mark_done("cluster", 0, 1, &key)
+}
+
+/// What `write` needs from dedup: per candidate, its id, its exact key and
+/// its decision.
+pub struct DedupResult {
+    pub ids: Vec<Box<str>>,
+    pub keys: Vec<u128>,
+    pub decisions: Vec<Decision>,
+}
+
+pub fn load_result(work: &Work, stats: &[FileStats], up: &str) -> Result<DedupResult> {
+    if !work.is_done("cluster", 0, 1, &cluster_key(up)) {
+        return Err(Error::output(
+            &work.dir.join("cluster"),
+            "stage `cluster` has not finished for these inputs and config (run it first)",
+        ));
+    }
+    let mut ids = Vec::new();
+    let mut keys = Vec::new();
+    for_each_cand(work, stats, false, |c| {
+        ids.push(c.id.into_boxed_str());
+        keys.push(c.key);
+        Ok(())
+    })?;
+    let p = decisions_path(work);
+    let bytes = std::fs::read(&p).map_err(|e| Error::io(&p, e))?;
+    if bytes.len() != ids.len() * 13 {
+        return Err(Error::output(
+            &p,
+            format!(
+                "{} decisions for {} candidates",
+                bytes.len() / 13,
+                ids.len()
+            ),
+        ));
+    }
+    let decisions = bytes
+        .chunks_exact(13)
+        .map(|c| Decision {
+            kept: u32::from_le_bytes(c[0..4].try_into().expect("4 bytes")),
+            cluster_size: u32::from_le_bytes(c[4..8].try_into().expect("4 bytes")),
+            jaccard: f32::from_le_bytes(c[8..12].try_into().expect("4 bytes")),
+            exact: c[12] != 0,
+        })
+        .collect();
+    Ok(DedupResult {
+        ids,
+        keys,
+        decisions,
+    })
+}

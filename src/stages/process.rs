@@ -1,0 +1,314 @@
+//! Stages `lines` and `process`: the per-document work, one input file at
+//! a time.
+//!
+//! `process` writes, per input file `N` (its index in discovery order):
+//! - `process/file-N.spill.zst`: every record's outcome in record order
+//!   (the document after cleaning, and its rejection if any), zstd JSONL;
+//! - `process/file-N.cands`: the dedup candidates (survivors of the
+//!   filters): key, length, date, id and MinHash signature;
+//! - `process/file-N.json`: the file's statistics and key, written last (it
+//!   is the file's completion marker).
+//!
+//! A file whose `.json` holds the current key (config key + the file's
+//! sha256) is not processed again.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::{Work, chain_key, partial_path, write_atomic};
+use crate::clean::Rules;
+use crate::config::OnBadFile;
+use crate::doc::{Document, Record};
+use crate::error::{Error, Result};
+use crate::langid::Identifier;
+use crate::pipeline::progress_bar;
+use crate::process::{Spilled, Stages};
+use crate::read::{self, InputFile};
+
+use super::dedup::CandWriter;
+
+/// What `process` learned about one input file.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct FileStats {
+    pub rel: String,
+    pub key: String,
+    pub sha256: String,
+    pub bytes: u64,
+    pub records: u64,
+    /// Records that reached dedup (rows of the `.cands` file).
+    pub candidates: u64,
+    pub removed_by_rule: Vec<u64>,
+    pub repaired_utf8_docs: u64,
+    /// Why the file was left out (`input.on_bad_file = "skip"`).
+    pub skipped: Option<String>,
+}
+
+pub fn spill_path(work: &Work, fi: usize) -> PathBuf {
+    work.dir
+        .join("process")
+        .join(format!("file-{fi:06}.spill.zst"))
+}
+
+pub fn cands_path(work: &Work, fi: usize) -> PathBuf {
+    work.dir.join("process").join(format!("file-{fi:06}.cands"))
+}
+
+fn stats_path(work: &Work, fi: usize) -> PathBuf {
+    work.dir.join("process").join(format!("file-{fi:06}.json"))
+}
+
+/// The files of task `task` of `tasks`.
+fn my_files(work: &Work, task: usize, tasks: usize) -> Vec<usize> {
+    (task..work.files.len()).step_by(tasks).collect()
+}
+
+/// Stage `lines`: the counting pass for cross-document repeated lines.
+/// Nothing to count unless that mechanism is enabled in the config.
+pub fn lines_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
+    work.stage_dir("lines")?;
+    let key = chain_key("lines", [work.config_key.as_str()]);
+    if work.is_done("lines", task, tasks, &key) {
+        return Ok(());
+    }
+    work.mark_done("lines", task, tasks, &key)
+}
+
+/// The key of task markers of `process` (each file has its own key too).
+fn task_key(work: &Work) -> String {
+    chain_key("process-task", [work.config_key.as_str()])
+}
+
+pub fn process_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
+    work.stage_dir("process")?;
+    let cfg = &work.loaded.config;
+    let rules = if cfg.clean.rules {
+        Some(Rules::load(&cfg.clean.rules_file).map_err(|e| match e {
+            Error::Io { path, cause } => Error::Config {
+                path: work.loaded.path.clone(),
+                line: None,
+                message: format!(
+                    "clean.rules_file {}: {cause} (relative paths are resolved against the current directory)",
+                    path.display()
+                ),
+            },
+            e => e,
+        })?)
+    } else {
+        None
+    };
+    let stages = Stages {
+        cfg: cfg.clone(),
+        identifier: Identifier::new(&cfg.langid)?,
+        rules,
+    };
+    let n_rules = stages.rules.as_ref().map_or(0, |r| r.names().len());
+    let mine = my_files(work, task, tasks);
+    let total: u64 = mine.iter().map(|&fi| work.files[fi].bytes).sum();
+    let bar = progress_bar(work.progress, total, "process");
+    mine.par_iter()
+        .map(|&fi| {
+            let r = process_one(work, &stages, fi, n_rules);
+            bar.inc(work.files[fi].bytes);
+            r
+        })
+        .collect::<Result<Vec<()>>>()?;
+    bar.finish_and_clear();
+    work.mark_done("process", task, tasks, &task_key(work))
+}
+
+/// Process file `fi` unless its stats already hold the current key.
+fn process_one(work: &Work, stages: &Stages, fi: usize, n_rules: usize) -> Result<()> {
+    let f = &work.files[fi];
+    let skip_bad = work.loaded.config.input.on_bad_file == OnBadFile::Skip;
+    let (sha, bytes) = match crate::write::sha256_file(&f.path) {
+        Ok(h) => h,
+        Err(e) if skip_bad => {
+            let stats = FileStats {
+                rel: f.rel.clone(),
+                key: chain_key("process", [work.config_key.as_str(), &f.rel, "unreadable"]),
+                sha256: String::new(),
+                bytes: f.bytes,
+                records: 0,
+                candidates: 0,
+                removed_by_rule: vec![0; n_rules],
+                repaired_utf8_docs: 0,
+                skipped: Some(e.to_string()),
+            };
+            return write_stats(work, fi, &stats);
+        }
+        Err(e) => return Err(e),
+    };
+    let key = chain_key("process", [work.config_key.as_str(), &f.rel, &sha]);
+    if let Some(old) = read_stats(work, fi)
+        && old.key == key
+        && (old.skipped.is_some()
+            || (spill_path(work, fi).exists() && cands_path(work, fi).exists()))
+    {
+        return Ok(());
+    }
+    let spill = spill_path(work, fi);
+    let cands = cands_path(work, fi);
+    let (spill_tmp, cands_tmp) = (partial_path(&spill), partial_path(&cands));
+    let mut stats = match process_file(stages, f, &spill_tmp, &cands_tmp, n_rules) {
+        Err(e) if skip_bad => {
+            let _ = std::fs::remove_file(&spill_tmp);
+            let _ = std::fs::remove_file(&cands_tmp);
+            FileStats {
+                removed_by_rule: vec![0; n_rules],
+                skipped: Some(e.to_string()),
+                ..FileStats::new(f)
+            }
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&spill_tmp);
+            let _ = std::fs::remove_file(&cands_tmp);
+            return Err(e);
+        }
+        Ok(s) => {
+            std::fs::rename(&spill_tmp, &spill).map_err(|e| Error::io(&spill, e))?;
+            std::fs::rename(&cands_tmp, &cands).map_err(|e| Error::io(&cands, e))?;
+            s
+        }
+    };
+    stats.key = key;
+    stats.sha256 = sha;
+    stats.bytes = bytes;
+    write_stats(work, fi, &stats)
+}
+
+impl FileStats {
+    fn new(f: &InputFile) -> Self {
+        FileStats {
+            rel: f.rel.clone(),
+            key: String::new(),
+            sha256: String::new(),
+            bytes: f.bytes,
+            records: 0,
+            candidates: 0,
+            removed_by_rule: Vec::new(),
+            repaired_utf8_docs: 0,
+            skipped: None,
+        }
+    }
+}
+
+fn write_stats(work: &Work, fi: usize, stats: &FileStats) -> Result<()> {
+    let text = serde_json::to_string(stats).expect("stats serialize") + "\n";
+    write_atomic(&stats_path(work, fi), text.as_bytes())
+}
+
+fn read_stats(work: &Work, fi: usize) -> Option<FileStats> {
+    let text = std::fs::read_to_string(stats_path(work, fi)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Every file's stats, checked to be from this config and these inputs'
+/// names, and the key that summarizes them (the upstream key of the later
+/// stages).
+pub fn all_stats(work: &Work) -> Result<(Vec<FileStats>, String)> {
+    let mut all = Vec::with_capacity(work.files.len());
+    for (fi, f) in work.files.iter().enumerate() {
+        let path = stats_path(work, fi);
+        let stale = || {
+            Error::output(
+                &path,
+                format!(
+                    "input {} has not been processed with this config (run stage `process` first)",
+                    f.rel
+                ),
+            )
+        };
+        let s = read_stats(work, fi).ok_or_else(stale)?;
+        let expect_prefix = chain_key("process", [work.config_key.as_str(), &f.rel, &s.sha256]);
+        let unreadable = chain_key("process", [work.config_key.as_str(), &f.rel, "unreadable"]);
+        if s.rel != f.rel || (s.key != expect_prefix && s.key != unreadable) {
+            return Err(stale());
+        }
+        all.push(s);
+    }
+    let key = chain_key("upstream", all.iter().map(|s| s.key.as_str()));
+    Ok((all, key))
+}
+
+/// Read, process and spill one file, batch by batch (each batch in
+/// parallel, spilled in record order).
+fn process_file(
+    stages: &Stages,
+    file: &InputFile,
+    spill: &std::path::Path,
+    cands_out: &std::path::Path,
+    n_rules: usize,
+) -> Result<FileStats> {
+    let mut records = read::records(file, &stages.cfg.input)?;
+    let out = File::create(spill).map_err(|e| Error::io(spill, e))?;
+    let mut enc = zstd::stream::write::Encoder::new(BufWriter::new(out), 1)
+        .map_err(|e| Error::io(spill, e))?;
+    let mut cw = CandWriter::create(cands_out)?;
+    let mut stats = FileStats {
+        removed_by_rule: vec![0; n_rules],
+        ..FileStats::new(file)
+    };
+    let batch_size = stages.cfg.run.batch_size;
+    let mut batch: Vec<Record> = Vec::with_capacity(batch_size);
+    loop {
+        batch.clear();
+        for rec in records.by_ref().take(batch_size) {
+            batch.push(rec?);
+        }
+        if batch.is_empty() {
+            break;
+        }
+        let results: Vec<_> = std::mem::take(&mut batch)
+            .into_par_iter()
+            .map(|rec| match rec {
+                Record::Doc(doc) => stages.process(*doc),
+                Record::Bad {
+                    prov,
+                    id,
+                    raw,
+                    reject,
+                } => {
+                    let doc = Document {
+                        id: id.unwrap_or_else(|| prov.derived_id()),
+                        text: raw,
+                        prov,
+                        ..Default::default()
+                    };
+                    (
+                        Spilled {
+                            doc,
+                            reject: Some(reject),
+                        },
+                        None,
+                        Vec::new(),
+                    )
+                }
+            })
+            .collect();
+        for (sp, cand, hits) in results {
+            stats.records += 1;
+            if sp.doc.invalid_utf8 > 0 {
+                stats.repaired_utf8_docs += 1;
+            }
+            for h in hits {
+                stats.removed_by_rule[h] += 1;
+            }
+            if let Some(c) = cand {
+                stats.candidates += 1;
+                cw.push(&c, &sp.doc.id)?;
+            }
+            serde_json::to_writer(&mut enc, &sp)
+                .map_err(|e| Error::output(spill, e.to_string()))?;
+            enc.write_all(b"\n").map_err(|e| Error::io(spill, e))?;
+        }
+    }
+    enc.finish()
+        .and_then(|mut w| w.flush())
+        .map_err(|e| Error::io(spill, e))?;
+    cw.finish()?;
+    Ok(stats)
+}

@@ -1,0 +1,259 @@
+//! Stage `write`: spilled documents to Parquet shards.
+//!
+//! The output is divided into groups: one per (language, split) and one for
+//! the rejected documents. Task `i` of `n` writes the groups whose name
+//! hashes to `i` mod `n`, each in input order, into `write/task-i-of-n/`
+//! (the release layout), and its share of the counts into `stats.json`.
+//! Since a group is written whole by one task, its shards do not depend on
+//! `n`.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::xxh3_64;
+
+use super::dedup::load_result;
+use super::process::{all_stats, spill_path};
+use super::{Work, chain_key, write_atomic};
+use crate::doc::{Reject, Stage};
+use crate::error::{Error, Result};
+use crate::manifest::{self, Counts};
+use crate::pipeline::progress_bar;
+use crate::process::Spilled;
+use crate::split;
+use crate::write::{DataRow, DataRows, RejectRow, RejectRows, ShardInfo, ShardSet, ShardSettings};
+
+/// What one write task contributes to the manifest.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct WriteStats {
+    pub counts: Counts,
+    /// (stage, reason, documents, characters).
+    pub funnel: Vec<(Stage, String, u64, u64)>,
+    pub languages: BTreeMap<String, BTreeMap<String, u64>>,
+    pub shards: Vec<ShardInfo>,
+    pub rejected_shards: Vec<ShardInfo>,
+}
+
+pub fn task_dir(work: &Work, task: usize, tasks: usize) -> PathBuf {
+    work.dir
+        .join("write")
+        .join(format!("task-{task:05}-of-{tasks:05}"))
+}
+
+pub fn stats_path(work: &Work, task: usize, tasks: usize) -> PathBuf {
+    task_dir(work, task, tasks).join("stats.json")
+}
+
+pub fn write_key(up: &str) -> String {
+    chain_key("write", [up])
+}
+
+fn task_of(group: &str, tasks: usize) -> usize {
+    (xxh3_64(group.as_bytes()) % tasks as u64) as usize
+}
+
+pub fn shard_settings(work: &Work) -> ShardSettings {
+    let cfg = &work.loaded.config;
+    ShardSettings {
+        shard_rows: cfg.output.shard_rows,
+        shard_bytes: cfg.output.shard_bytes,
+        row_group_rows: cfg.output.row_group_rows,
+        row_group_bytes: 8 << 20,
+        zstd_level: cfg.output.zstd_level,
+        metadata: vec![
+            (
+                "corpusforge.version".into(),
+                env!("CARGO_PKG_VERSION").into(),
+            ),
+            (
+                "corpusforge.config_sha256".into(),
+                manifest::sha256_hex(work.loaded.text.as_bytes()),
+            ),
+            (
+                "corpusforge.schema".into(),
+                crate::write::SCHEMA_VERSION.into(),
+            ),
+        ],
+    }
+}
+
+pub fn write_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
+    work.stage_dir("write")?;
+    let (stats, up) = all_stats(work)?;
+    let key = write_key(&up);
+    if work.is_done("write", task, tasks, &key) {
+        return Ok(());
+    }
+    let cfg = &work.loaded.config;
+    let dd = load_result(work, &stats, &up)?;
+    let root = task_dir(work, task, tasks);
+    if root.exists() {
+        std::fs::remove_dir_all(&root).map_err(|e| Error::io(&root, e))?;
+    }
+    std::fs::create_dir_all(&root).map_err(|e| Error::io(&root, e))?;
+    let settings = shard_settings(work);
+    let mine_rejected = task_of("rejected", tasks) == task;
+    let mut data: BTreeMap<(String, &'static str), ShardSet<DataRows>> = BTreeMap::new();
+    let mut rejected: ShardSet<RejectRows> = ShardSet::new(
+        &root,
+        "rejected/rejected".into(),
+        None,
+        None,
+        settings.clone(),
+    );
+    let mut out = WriteStats::default();
+    let mut funnel: BTreeMap<(Stage, String), (u64, u64)> = BTreeMap::new();
+    let bar = progress_bar(
+        work.progress && task == 0,
+        stats.iter().map(|s| s.records).sum(),
+        "write",
+    );
+    let mut ci = 0usize;
+    for (fi, s) in stats.iter().enumerate() {
+        if s.skipped.is_some() {
+            continue;
+        }
+        let path = spill_path(work, fi);
+        let reader =
+            zstd::stream::read::Decoder::new(File::open(&path).map_err(|e| Error::io(&path, e))?)
+                .map_err(|e| Error::io(&path, e))?;
+        let mut lines = BufReader::new(reader).lines();
+        for _ in 0..s.records {
+            let line = lines
+                .next()
+                .ok_or_else(|| Error::output(&path, "work file ended early"))?
+                .map_err(|e| Error::io(&path, e))?;
+            let sp: Spilled = serde_json::from_str(&line)
+                .map_err(|e| Error::output(&path, format!("work file unreadable: {e}")))?;
+            bar.inc(1);
+            let doc = &sp.doc;
+            let line_no = doc.prov.line.map(|l| l as i64);
+            let decision = sp.reject.is_none().then(|| {
+                ci += 1;
+                (ci - 1, dd.decisions[ci - 1])
+            });
+            let cluster = decision.map(|(_, d)| &*dd.ids[d.kept as usize]);
+            let reject = match (&sp.reject, decision) {
+                (Some(r), _) => Some((r.clone(), None)),
+                (None, Some((i, d))) if d.kept as usize != i => {
+                    let kept = &*dd.ids[d.kept as usize];
+                    let r = if d.exact {
+                        Reject::new(
+                            Stage::Dedup,
+                            "exact_duplicate",
+                            format!("same folded text as {kept}"),
+                        )
+                    } else {
+                        Reject::new(
+                            Stage::Dedup,
+                            "near_duplicate",
+                            format!("estimated Jaccard {:.3} to {kept}", d.jaccard),
+                        )
+                    };
+                    Some((r, Some((kept, d.jaccard))))
+                }
+                (None, _) => None,
+            };
+            if let Some((r, dup_of)) = reject {
+                if !mine_rejected {
+                    continue;
+                }
+                out.counts.rejected += 1;
+                *out.counts
+                    .rejected_by_reason
+                    .entry(r.reason.clone())
+                    .or_insert(0) += 1;
+                let e = funnel.entry((r.stage, r.reason.clone())).or_insert((0, 0));
+                e.0 += 1;
+                e.1 += doc.text.chars().count() as u64;
+                rejected.push(&RejectRow {
+                    id: &doc.id,
+                    stage: r.stage.as_str(),
+                    reason: &r.reason,
+                    detail: &r.detail,
+                    dup_of: dup_of.map(|(k, _)| k),
+                    dup_cluster: dup_of.and(cluster),
+                    dup_jaccard: dup_of.map(|(_, j)| j),
+                    lang: (!doc.lang.is_empty()).then_some(doc.lang.as_str()),
+                    source_file: &doc.prov.file,
+                    source_line: line_no,
+                    text: &doc.text,
+                })?;
+            } else {
+                let (i, d) = decision.expect("a kept document went through dedup");
+                debug_assert_eq!(d.kept as usize, i);
+                let split = split::split_of(dd.keys[d.kept as usize], &cfg.split);
+                let group = format!("data/{}/{}", doc.lang, split);
+                if task_of(&group, tasks) != task {
+                    continue;
+                }
+                out.counts.kept += 1;
+                *out.languages
+                    .entry(doc.lang.clone())
+                    .or_default()
+                    .entry(split.to_string())
+                    .or_insert(0) += 1;
+                let set = data.entry((doc.lang.clone(), split)).or_insert_with(|| {
+                    ShardSet::new(
+                        &root,
+                        group,
+                        Some(doc.lang.clone()),
+                        Some(split.to_string()),
+                        settings.clone(),
+                    )
+                });
+                let cluster = cluster.expect("a kept document has a cluster");
+                set.push(&DataRow {
+                    id: &doc.id,
+                    text: &doc.text,
+                    title: doc.title.as_deref(),
+                    url: doc.url.as_deref(),
+                    date: doc.date.as_deref(),
+                    source: doc.source.as_deref(),
+                    lang: &doc.lang,
+                    lang_score: doc.lang_score,
+                    lang_mixed: doc.lang_mixed,
+                    lang2: doc.lang2.as_deref(),
+                    lang2_score: doc.lang2_score,
+                    script: &doc.script,
+                    n_chars: doc.n_chars as i64,
+                    n_words: doc.n_words as i64,
+                    dup_cluster: cluster,
+                    dup_count: d.cluster_size as i32,
+                    split,
+                    source_file: &doc.prov.file,
+                    source_line: line_no,
+                })?;
+            }
+        }
+    }
+    bar.finish_and_clear();
+    if ci != dd.decisions.len() {
+        return Err(Error::output(
+            &work.dir,
+            format!(
+                "{} documents reached dedup but {} decisions were made",
+                ci,
+                dd.decisions.len()
+            ),
+        ));
+    }
+    for (_, set) in data {
+        out.shards.extend(set.finish()?);
+    }
+    if mine_rejected {
+        out.rejected_shards = rejected.finish()?;
+    } else {
+        drop(rejected);
+    }
+    out.funnel = funnel
+        .into_iter()
+        .map(|((s, r), (n, c))| (s, r, n, c))
+        .collect();
+    let text = serde_json::to_string(&out).expect("stats serialize") + "\n";
+    write_atomic(&stats_path(work, task, tasks), text.as_bytes())?;
+    work.mark_done("write", task, tasks, &key)
+}

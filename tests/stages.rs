@@ -1,0 +1,334 @@
+//! The task-based build: stages run as separate processes, with any number
+//! of tasks, give the local build's bytes; an interrupted build resumed
+//! with `--resume` ends byte-identical to an uninterrupted one; a changed
+//! input or config invalidates exactly what depends on it.
+
+mod util;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+use util::{build_ok, config, root, run, run_ok, tree};
+
+/// configs/default.toml with its release written to `out`.
+fn sample_config(dir: &Path, out: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(root().join("configs/default.toml")).unwrap();
+    let patched = text.replace(
+        "dir = \"out/sample\"",
+        &format!("dir = {:?}", out.to_string_lossy()),
+    );
+    assert_ne!(text, patched, "configs/default.toml names out/sample");
+    let p = dir.join("sample.toml");
+    std::fs::write(&p, patched).unwrap();
+    p
+}
+
+fn stage(cfg: &Path, work: &Path, name: &str, task: usize, tasks: usize) {
+    run_ok(&[
+        "stage",
+        name,
+        "--task",
+        &task.to_string(),
+        "--tasks",
+        &tasks.to_string(),
+        "--workdir",
+        work.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+}
+
+/// Run every stage as separate processes with `n` tasks per multi-task
+/// stage, the tasks of a stage in reverse order (order must not matter).
+fn build_by_tasks(cfg: &Path, work: &Path, n: usize) {
+    for (name, multi) in corpusforge::stages::STAGES {
+        let tasks = if *multi { n } else { 1 };
+        for t in (0..tasks).rev() {
+            stage(cfg, work, name, t, tasks);
+        }
+    }
+}
+
+#[test]
+fn tasks_give_the_local_release_whatever_their_number() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("release");
+    let cfg = sample_config(tmp.path(), &out);
+    run_ok(&["build", "--config", cfg.to_str().unwrap(), "--quiet"]);
+    let local = tree(&out);
+    assert!(local.contains_key("manifest.json"));
+    assert!(
+        !tmp.path().join(".release.work").exists(),
+        "the default work dir is removed after a successful build"
+    );
+    for n in [1, 2, 4] {
+        std::fs::remove_dir_all(&out).unwrap();
+        let work = tmp.path().join(format!("work-{n}"));
+        build_by_tasks(&cfg, &work, n);
+        let got = tree(&out);
+        assert_eq!(
+            local.keys().collect::<Vec<_>>(),
+            got.keys().collect::<Vec<_>>(),
+            "files differ with {n} tasks"
+        );
+        for (k, v) in &local {
+            assert!(v == &got[k], "{k} differs with {n} tasks per stage");
+        }
+        // Rerunning a finished task is a no-op that succeeds.
+        stage(&cfg, &work, "process", 0, n);
+    }
+}
+
+#[test]
+fn a_stage_refuses_to_run_before_its_inputs_exist() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("release");
+    let cfg = sample_config(tmp.path(), &out);
+    let work = tmp.path().join("work");
+    let o = run(&[
+        "stage",
+        "write",
+        "--workdir",
+        work.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("has not been processed") && err.contains("process"),
+        "{err}"
+    );
+    let o = run(&[
+        "stage",
+        "cluster",
+        "--tasks",
+        "2",
+        "--workdir",
+        work.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("runs as one task"), "{err}");
+    let o = run(&[
+        "stage",
+        "dedupe",
+        "--workdir",
+        work.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown stage `dedupe`"));
+    assert!(!out.exists());
+}
+
+/// A corpus big enough for a build to take a noticeable time: `files`
+/// JSONL files of `per_file` documents drawn from a fixed vocabulary, one
+/// in ten a light edit of an earlier one.
+fn synthetic(dir: &Path, files: usize, per_file: usize) {
+    std::fs::create_dir_all(dir).unwrap();
+    let syll = [
+        "ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "ze", "po", "da", "fu", "gi", "ha", "je",
+    ];
+    let mut state = 0x2545F4914F6CDD1Du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let vocab: Vec<String> = (0..600)
+        .map(|_| {
+            let n = 2 + (next() % 3) as usize;
+            (0..n).map(|_| syll[(next() % 15) as usize]).collect()
+        })
+        .collect();
+    let mut docs: Vec<String> = Vec::new();
+    for f in 0..files {
+        let mut out = String::new();
+        for d in 0..per_file {
+            let text = if docs.len() > 10 && next() % 10 == 0 {
+                let base = &docs[(next() % docs.len() as u64) as usize];
+                format!("{base} {}.", vocab[(next() % 600) as usize])
+            } else {
+                let sentences = 4 + next() % 8;
+                (0..sentences)
+                    .map(|_| {
+                        let words = 6 + next() % 12;
+                        let s: Vec<&str> = (0..words)
+                            .map(|_| vocab[(next() % 600) as usize].as_str())
+                            .collect();
+                        format!("{}.", s.join(" "))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            docs.push(text.clone());
+            out.push_str(&serde_json::json!({"id": format!("f{f}-{d}"), "text": text}).to_string());
+            out.push('\n');
+        }
+        std::fs::write(dir.join(format!("part-{f:03}.jsonl")), out).unwrap();
+    }
+}
+
+/// Start a build with `--resume`, kill it with SIGKILL after `delay`;
+/// true if it was still running then.
+fn build_and_kill(cfg: &Path, input: &Path, out: &Path, delay: Duration) -> bool {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_corpusforge"))
+        .args([
+            "build",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--input",
+            input.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+            "--quiet",
+            "--resume",
+        ])
+        .current_dir(root())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while start.elapsed() < delay {
+        if child.try_wait().unwrap().is_some() {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+    true
+}
+
+#[test]
+fn killed_builds_resume_to_the_same_bytes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    synthetic(&input, 12, 1500);
+    let cfg = config(tmp.path(), "");
+    let clean = tmp.path().join("clean");
+    let t0 = Instant::now();
+    build_ok(&cfg, &input, &clean, &["--quiet"]);
+    let took = t0.elapsed();
+    let expected = tree(&clean);
+
+    let seed = std::env::var("CORPUSFORGE_KILL_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+        });
+    println!(
+        "kill points from seed {seed} (set CORPUSFORGE_KILL_SEED to replay); clean build took {took:?}"
+    );
+    let mut state = seed | 1;
+    let mut killed_mid_run = 0;
+    // Most input files found finished after a kill (what a resume reuses).
+    let mut files_left_done = 0;
+    for round in 0..5 {
+        let out = tmp.path().join(format!("out-{round}"));
+        // One to three kills at random points, each followed by a resume.
+        let kills = 1 + round % 3;
+        for _ in 0..kills {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let frac = (state % 1000) as f64 / 1000.0;
+            let delay = took.mul_f64(0.05 + 0.9 * frac);
+            if build_and_kill(&cfg, &input, &out, delay) {
+                killed_mid_run += 1;
+                let done = std::fs::read_dir(tmp.path().join(format!(".out-{round}.work/process")))
+                    .map(|d| {
+                        d.flatten()
+                            .filter(|e| e.file_name().to_string_lossy().ends_with(".json"))
+                            .count()
+                    })
+                    .unwrap_or(0);
+                files_left_done = files_left_done.max(done);
+            }
+            // A killed build never leaves a partial release.
+            if out.exists() {
+                let got = tree(&out);
+                assert_eq!(
+                    got, expected,
+                    "round {round}: a release exists but is not whole"
+                );
+            }
+        }
+        build_ok(&cfg, &input, &out, &["--quiet", "--resume"]);
+        let got = tree(&out);
+        assert_eq!(
+            got.keys().collect::<Vec<_>>(),
+            expected.keys().collect::<Vec<_>>(),
+            "round {round}: files differ"
+        );
+        for (k, v) in &expected {
+            assert!(
+                v == &got[k],
+                "round {round}: {k} differs after kill + resume"
+            );
+        }
+        assert!(
+            !tmp.path().join(format!(".out-{round}.work")).exists(),
+            "the work dir is removed after the resumed build succeeds"
+        );
+    }
+    assert!(
+        killed_mid_run >= 3,
+        "only {killed_mid_run} of the kills hit a running build"
+    );
+    println!("{killed_mid_run} kills mid-run; up to {files_left_done} of 12 files were found done");
+    assert!(
+        files_left_done > 0,
+        "no kill left finished work to resume from"
+    );
+}
+
+#[test]
+fn resume_redoes_what_a_changed_input_or_config_invalidates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    synthetic(&input, 4, 200);
+    let cfg = config(tmp.path(), "");
+    let work = tmp.path().join("work");
+    let out = tmp.path().join("out");
+    let w = work.to_str().unwrap();
+    build_ok(&cfg, &input, &out, &["--quiet", "--workdir", w]);
+    assert!(
+        work.join("process/file-000000.json").exists(),
+        "an explicit work dir is kept"
+    );
+
+    // Change one input file: the resumed build equals a clean build.
+    let f = input.join("part-002.jsonl");
+    let mut text = std::fs::read_to_string(&f).unwrap();
+    text.push_str("{\"id\":\"added\",\"text\":\"A new document that was not there before.\"}\n");
+    std::fs::write(&f, text).unwrap();
+    build_ok(&cfg, &input, &out, &["--quiet", "--resume", "--workdir", w]);
+    let clean = tmp.path().join("clean");
+    build_ok(&cfg, &input, &clean, &["--quiet"]);
+    assert_eq!(tree(&out), tree(&clean));
+    let m = util::manifest(&out);
+    assert_eq!(m["counts"]["input"], 801);
+
+    // Change the config (split seed): the same.
+    let cfg2 = config(tmp.path(), "[split]\nseed = 7\n");
+    build_ok(
+        &cfg2,
+        &input,
+        &out,
+        &["--quiet", "--resume", "--workdir", w],
+    );
+    build_ok(&cfg2, &input, &clean, &["--quiet"]);
+    assert_eq!(tree(&out), tree(&clean));
+}
