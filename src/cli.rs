@@ -68,8 +68,9 @@ pub enum SlurmCommand {
 
 #[derive(Debug, Args)]
 pub struct SlurmSubmitArgs {
-    /// Config file (TOML). Copied to DIR/config.toml; its relative paths
-    /// resolve against the current directory, where the jobs run.
+    /// Config file (TOML). The jobs run in the current directory and read
+    /// it by this path, so relative paths resolve as for `build`; a copy in
+    /// DIR/config.toml makes the jobs refuse to run if it is edited later.
     #[arg(long, short)]
     pub config: PathBuf,
     /// Work directory on a filesystem every node sees: stage outputs,

@@ -3,7 +3,9 @@
 //!
 //! `submit` writes one sbatch script per stage under `DIR/slurm/`: a job
 //! array whose element `i` runs `corpusforge stage <name> --task i --tasks n`
-//! in the submit directory, chained to the previous stage's array with
+//! in the submit directory with the config path as given (the manifest
+//! records it, so the release equals `corpusforge build --config <same
+//! path>`; a copy in `DIR/config.toml` guards against later edits), chained to the previous stage's array with
 //! `--dependency=afterok` and `--kill-on-invalid-dep=yes` (a failed stage
 //! cancels the rest instead of leaving them pending forever). It submits
 //! them in order with `sbatch --parsable` and records the job ids in
@@ -415,6 +417,7 @@ pub fn submit(
             chdir,
             workdir: &workdir,
             exe,
+            config: &record.config,
             partition: args.partition.as_deref(),
             cpus,
             mem,
@@ -573,6 +576,8 @@ struct ScriptSpec<'a> {
     chdir: &'a Path,
     workdir: &'a Path,
     exe: &'a Path,
+    /// The config path as first given to `submit`, relative to `chdir`.
+    config: &'a str,
     partition: Option<&'a str>,
     cpus: Option<u32>,
     mem: Option<&'a str>,
@@ -622,23 +627,32 @@ fn sbatch_script(s: &ScriptSpec) -> Result<String> {
     for e in s.extra {
         writeln!(w, "#SBATCH {e}")?;
     }
+    let config = sh_quote(s.config);
+    let copy = sh_quote(&format!("{workdir}/{CONFIG_COPY}"));
     writeln!(w, "set -eu")?;
+    // The task reads the config by the path it was submitted with: the
+    // manifest records that path, so the release matches
+    // `corpusforge build --config <same path>`. The copy made at submit
+    // time guards against an edit in between.
+    writeln!(w, "if ! cmp -s -- {config} {copy}; then")?;
     writeln!(
         w,
-        "# A config with run.threads = 0 uses as many threads as Slurm gave CPUs."
+        "    echo \"corpusforge: {} differs from the copy made at submit time ({}); \
+         submit again with --fresh\" >&2",
+        s.config.replace(['"', '$', '`', '\\'], "_"),
+        copy.replace(['"', '$', '`', '\\'], "_")
     )?;
+    writeln!(w, "    exit 2")?;
+    writeln!(w, "fi")?;
+    // Threads: the CPUs Slurm gave the task (the bytes do not depend on it).
     writeln!(
         w,
-        "export RAYON_NUM_THREADS=\"${{SLURM_CPUS_PER_TASK:-1}}\""
-    )?;
-    writeln!(
-        w,
-        "exec {} stage {} --task \"$SLURM_ARRAY_TASK_ID\" --tasks {} --workdir {} --config {}",
+        "exec {} stage {} --task \"$SLURM_ARRAY_TASK_ID\" --tasks {} --workdir {} --config {config} \
+         --threads \"${{SLURM_CPUS_PER_TASK:-1}}\"",
         sh_quote(&utf8(s.exe)?),
         s.stage,
         s.tasks,
         sh_quote(&workdir),
-        sh_quote(&format!("{workdir}/{CONFIG_COPY}"))
     )?;
     Ok(out)
 }
@@ -1296,6 +1310,7 @@ mod tests {
             chdir: Path::new("/data/run"),
             workdir: Path::new("/data/run/work"),
             exe: Path::new("/opt/cf bin/corpusforge"),
+            config: "configs/x.toml",
             partition: Some("short"),
             cpus: Some(4),
             mem: Some("8G"),
@@ -1320,9 +1335,11 @@ mod tests {
 #SBATCH --kill-on-invalid-dep=yes
 #SBATCH --account=proj
 set -eu
-# A config with run.threads = 0 uses as many threads as Slurm gave CPUs.
-export RAYON_NUM_THREADS=\"${SLURM_CPUS_PER_TASK:-1}\"
-exec '/opt/cf bin/corpusforge' stage process --task \"$SLURM_ARRAY_TASK_ID\" --tasks 8 --workdir /data/run/work --config /data/run/work/config.toml
+if ! cmp -s -- configs/x.toml /data/run/work/config.toml; then
+    echo \"corpusforge: configs/x.toml differs from the copy made at submit time (/data/run/work/config.toml); submit again with --fresh\" >&2
+    exit 2
+fi
+exec '/opt/cf bin/corpusforge' stage process --task \"$SLURM_ARRAY_TASK_ID\" --tasks 8 --workdir /data/run/work --config configs/x.toml --threads \"${SLURM_CPUS_PER_TASK:-1}\"
 ";
         assert_eq!(text, expected);
 
