@@ -6,7 +6,10 @@
 #  3. a build of the sample (configs/default.toml -> out/sample/),
 #     `corpusforge verify` on it, and the Python release tests against it
 #     (pyarrow, polars, pandas, DuckDB, Hugging Face `datasets` offline, and
-#     a headless Chromium screenshot of report.html).
+#     a headless Chromium screenshot of report.html);
+#  4. with CI set or CORPUSFORGE_SLURM_TESTS=1: scripts/test_slurm.sh, the
+#     build through a real single-node Slurm (installs and starts slurmctld,
+#     slurmd and munged on this machine, stops them at the end).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,4 +44,12 @@ if [ -d ../shared/corpora ]; then
     python3 scripts/fasttext_parity.py --n-test 2000 --bench-reps 1
 else
     echo "skipped fastText parity: ../shared/corpora is absent"
+fi
+
+# Slurm: on by default in CI only, since it installs packages and starts
+# daemons on this machine.
+if [ -n "${CI:-}" ] || [ "${CORPUSFORGE_SLURM_TESTS:-}" = 1 ]; then
+    scripts/test_slurm.sh
+else
+    echo "skipped the Slurm tests (scripts/test_slurm.sh): they install and start slurmctld, slurmd and munged on this machine; set CORPUSFORGE_SLURM_TESTS=1 to run them (CI always does)"
 fi

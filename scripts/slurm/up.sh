@@ -54,6 +54,10 @@ free_port() {
 # munged refuses a socket folder others may write to, and runs as `munge`:
 # DIR must be traversable, DIR/munge owned by munge.
 chmod 0755 "$D"
+if ! $SUDO runuser -u munge -- test -x "$D"; then
+    echo "up.sh: the munge user cannot enter $D: make its parent folders traversable (chmod o+x)" >&2
+    false
+fi
 mkdir -p "$D/etc" "$D/state" "$D/spool" "$D/log"
 $SUDO install -d -o munge -g munge -m 0755 "$D/munge"
 $SUDO runuser -u munge -- /usr/sbin/munged \

@@ -1209,14 +1209,19 @@ fn render_status(
         workdir.display()
     );
     let outcome = if total.done == total.total() {
+        // output.dir of the config copy, as the jobs resolved it.
         let release = Config::load(&workdir.join(CONFIG_COPY))
-            .map(|l| format!(" in {}", l.config.output.dir.display()))
+            .map(|l| {
+                format!(
+                    " in {}",
+                    record.submit_dir.join(l.config.output.dir).display()
+                )
+            })
             .unwrap_or_default();
         let _ = writeln!(
             w,
-            "done: all {} tasks finished; the release is{release} (relative to {})",
-            total.total(),
-            record.submit_dir.display()
+            "done: all {} tasks finished; the release is{release}",
+            total.total()
         );
         None
     } else if total.running + total.pending > 0 {
@@ -1609,6 +1614,19 @@ exec '/opt/cf bin/corpusforge' stage process --task \"$SLURM_ARRAY_TASK_ID\" --t
         assert!(!fake.workdir().join("lines").exists());
         let copy = std::fs::read_to_string(fake.workdir().join("config.toml")).unwrap();
         assert!(copy.contains("other"));
+    }
+
+    #[test]
+    fn submit_refuses_another_submit_directory() {
+        let fake = FakeSlurm::new();
+        let mut args = fake.args(Some(2));
+        args.workdir = fake.workdir();
+        fake.submit(&args).unwrap();
+        let d = fake.dir.path();
+        let err = submit(&args, d, &d.join("stage"), &fake.programs)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("was submitted from"), "{err}");
     }
 
     #[test]
