@@ -1153,16 +1153,11 @@ mod tests {
             0,
             "spill files removed"
         );
-        let mem = cluster(
-            &sigs,
-            &metas,
-            &MinHashConfig {
-                memory_budget_mb: 1024,
-                ..c.clone()
-            },
-            dir.path(),
-        )
-        .unwrap();
+        let mem_cfg = MinHashConfig {
+            memory_budget_mb: 1024,
+            ..c.clone()
+        };
+        let mem = cluster(&sigs, &metas, &mem_cfg, dir.path()).unwrap();
         assert_eq!(spilled, mem);
         let one = rayon::ThreadPoolBuilder::new()
             .num_threads(1)
@@ -1172,6 +1167,22 @@ mod tests {
         assert_eq!(single, mem);
         let kept = mem.iter().zip(&metas).filter(|(a, m)| a.is_kept(m)).count();
         assert_eq!(kept, 5000);
+        // Bands split over tasks (as the `bands` stage does), some spilled
+        // and some not: the union of their edges gives the same clusters.
+        for tasks in [2, 3, 7] {
+            let mut edges = Vec::new();
+            for t in 0..tasks {
+                let mine: Vec<usize> = (t..c.bands).step_by(tasks).collect();
+                let part = if t % 2 == 0 { &c } else { &mem_cfg };
+                edges.extend(band_edges(&sigs, &mine, part, dir.path()).unwrap());
+            }
+            edges.reverse();
+            assert_eq!(
+                assign_edges(&sigs, &metas, &c, &edges),
+                mem,
+                "{tasks} tasks"
+            );
+        }
     }
 
     #[test]
