@@ -56,6 +56,7 @@ struct FileOutcome {
     ids: Vec<Box<str>>,
     removed_by_rule: Vec<u64>,
     repaired_utf8_docs: u64,
+    mojibake_docs: u64,
     /// Why the file was left out (`input.on_bad_file = "skip"`).
     skipped: Option<String>,
 }
@@ -69,6 +70,7 @@ impl FileOutcome {
             ids: Vec::new(),
             removed_by_rule: vec![0; n_rules],
             repaired_utf8_docs: 0,
+            mojibake_docs: 0,
             skipped: None,
         }
     }
@@ -126,10 +128,17 @@ fn build_in_pool(loaded: &LoadedConfig, opts: &BuildOptions) -> Result<Summary> 
     } else {
         (None, None)
     };
+    let repeated = if cfg.clean.repeated.enabled {
+        let counts = crate::clean::repeated::count_files(&files, cfg)?;
+        Some(counts.finish(&cfg.clean.repeated))
+    } else {
+        None
+    };
     let stages = Stages {
         cfg: cfg.clone(),
         identifier: Identifier::new(&cfg.langid)?,
         rules,
+        repeated,
     };
 
     let out = cfg.output.dir.clone();
@@ -165,7 +174,7 @@ fn build_into(
     // Phase 1: process every file, spilling outcomes in record order.
     let total_bytes: u64 = files.iter().map(|f| f.bytes).sum();
     let bar = progress_bar(opts.progress, total_bytes, "process");
-    let n_rules = stages.rules.as_ref().map_or(0, |r| r.names().len());
+    let n_rules = stages.removal_names().len();
     let outcomes: Vec<FileOutcome> = files
         .par_iter()
         .enumerate()
@@ -192,6 +201,7 @@ fn build_into(
         .collect::<Result<_>>()?;
 
     // Phase 2: dedup decisions over all candidates, in input order.
+    let mut counts = Counts::default();
     let mut cands: Vec<dedup::Candidate> = Vec::new();
     let mut ids: Vec<Box<str>> = Vec::new();
     let mut is_cand: Vec<Vec<bool>> = Vec::with_capacity(outcomes.len());
@@ -202,6 +212,7 @@ fn build_into(
         ids.extend(o.ids);
         is_cand.push(o.is_cand);
         file_stats.push((o.records, o.removed_by_rule, o.repaired_utf8_docs));
+        counts.repaired_mojibake += o.mojibake_docs;
         skipped.push(o.skipped);
     }
     let decisions = dedup::decide(
@@ -244,7 +255,6 @@ fn build_into(
         None,
         settings.clone(),
     );
-    let mut counts = Counts::default();
     let mut funnel = manifest::Funnel::default();
     let mut langs: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
     let bar = progress_bar(opts.progress, file_stats.iter().map(|f| f.0).sum(), "write");
@@ -355,6 +365,10 @@ fn build_into(
                     split,
                     source_file: &doc.prov.file,
                     source_line: line_no,
+                    removed_lines: cfg
+                        .clean
+                        .keep_removed_lines
+                        .then_some(doc.removed_lines.as_slice()),
                 })?;
             }
             bar.inc(1);
@@ -378,11 +392,7 @@ fn build_into(
         repaired += rep;
     }
     counts.repaired_invalid_utf8 = repaired;
-    let rule_names = stages
-        .rules
-        .as_ref()
-        .map(|r| r.names().to_vec())
-        .unwrap_or_default();
+    let rule_names = stages.removal_names();
     let langid = match &cfg.langid.model {
         Some(path) => manifest::LangidInfo {
             backend: "fasttext",
@@ -407,6 +417,7 @@ fn build_into(
         counts: counts.clone(),
         funnel,
         removed_lines: rule_names.into_iter().zip(removed_by_rule).collect(),
+        repeated: stages.repeated.as_ref().map(manifest::RepeatedInfo::of),
         languages: langs,
         shards: shards.clone(),
         rejected_shards,
@@ -480,6 +491,9 @@ fn process_file(
             outcome.records += 1;
             if sp.doc.invalid_utf8 > 0 {
                 outcome.repaired_utf8_docs += 1;
+            }
+            if sp.doc.mojibake_fixed > 0 {
+                outcome.mojibake_docs += 1;
             }
             for h in hits {
                 outcome.removed_by_rule[h] += 1;
