@@ -199,6 +199,11 @@ pub struct BuildArgs {
     /// and listed in the manifest; overrides input.on_bad_file.
     #[arg(long, value_enum)]
     pub on_bad_file: Option<corpusforge::config::OnBadFile>,
+    /// Keep the lines the clean stage removed from each kept document in
+    /// the data shards' `removed_lines` column (for audit); sets
+    /// clean.keep_removed_lines.
+    #[arg(long)]
+    pub keep_removed_lines: bool,
     /// Print no summary table.
     #[arg(long, short)]
     pub quiet: bool,

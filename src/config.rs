@@ -112,6 +112,13 @@ pub struct FieldMap {
     pub url: String,
     pub date: String,
     pub source: String,
+    /// A field holding an HTML page. Used when a record has no (or an
+    /// empty) text field: the page is turned into text by
+    /// [`crate::html::to_text`] (tags stripped, script/style/navigation
+    /// dropped, block elements as line breaks, every entity decoded).
+    /// Default `html`; an empty string turns it off. JSON Lines and Parquet
+    /// inputs only.
+    pub html: String,
 }
 
 impl Default for FieldMap {
@@ -123,6 +130,7 @@ impl Default for FieldMap {
             url: "url".into(),
             date: "date".into(),
             source: "source".into(),
+            html: "html".into(),
         }
     }
 }
@@ -171,14 +179,21 @@ pub enum NormForm {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct NormalizeConfig {
-    /// `nfc` (default) or `nfkc`.
+    /// `nfc` (default) or `nfkc`. Under NFKC, fullwidth CJK punctuation
+    /// (U+FF01-FF65 punctuation) keeps its width.
     pub form: NormForm,
+    /// Repair UTF-8 text that was decoded as Windows-1252 or Latin-1
+    /// ("CafÃ©", "â€™", "Ø§Ù„"), conservatively; see
+    /// [`crate::normalize::fix_mojibake`]. Documents repaired are counted in
+    /// the manifest (`counts.repaired_mojibake`). Default true.
+    pub fix_mojibake: bool,
 }
 
 impl Default for NormalizeConfig {
     fn default() -> Self {
         NormalizeConfig {
             form: NormForm::Nfc,
+            fix_mojibake: true,
         }
     }
 }
@@ -190,6 +205,16 @@ pub struct CleanConfig {
     pub rules: bool,
     /// TOML file of boilerplate rules. Default `configs/boilerplate.toml`.
     pub rules_file: PathBuf,
+    /// Lines repeated across many documents of one source; see
+    /// [`crate::clean::repeated::RepeatedConfig`].
+    pub repeated: crate::clean::repeated::RepeatedConfig,
+    /// Navigation lines at the start and end of a document; see
+    /// [`crate::clean::nav::NavConfig`].
+    pub nav: crate::clean::nav::NavConfig,
+    /// Keep each kept document's removed lines in the data shards'
+    /// `removed_lines` column (otherwise the column is null). Default false;
+    /// `corpusforge build --keep-removed-lines` sets it.
+    pub keep_removed_lines: bool,
 }
 
 impl Default for CleanConfig {
@@ -197,6 +222,9 @@ impl Default for CleanConfig {
         CleanConfig {
             rules: true,
             rules_file: PathBuf::from("configs/boilerplate.toml"),
+            repeated: Default::default(),
+            nav: Default::default(),
+            keep_removed_lines: false,
         }
     }
 }
@@ -382,6 +410,14 @@ impl Config {
         if self.run.batch_size == 0 {
             return Err(bad("run.batch_size must be > 0".into()));
         }
+        self.clean
+            .repeated
+            .validate()
+            .map_err(|m| bad(format!("clean.repeated.{m}")))?;
+        self.clean
+            .nav
+            .validate()
+            .map_err(|m| bad(format!("clean.nav.{m}")))?;
         if !(0.0..=1.0).contains(&self.langid.min_score) {
             return Err(bad(format!(
                 "langid.min_score = {} is not in [0, 1]",

@@ -52,6 +52,21 @@ pub struct Document {
     pub n_words: u64,
     /// Invalid UTF-8 sequences replaced by U+FFFD when the record was read.
     pub invalid_utf8: u32,
+    /// `text` is an HTML page (read from `input.fields.html`); normalize
+    /// turns it into text.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub html: bool,
+    /// Mojibake sequences repaired by normalize (`normalize.fix_mojibake`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub mojibake_fixed: u32,
+    /// Lines the clean stage removed, in document order; filled only with
+    /// `clean.keep_removed_lines`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed_lines: Vec<String>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// The stage at which a document was rejected.

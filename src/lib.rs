@@ -11,6 +11,7 @@ pub mod dedup;
 pub mod doc;
 pub mod error;
 pub mod filter;
+pub mod html;
 pub mod langid;
 pub mod manifest;
 pub mod normalize;

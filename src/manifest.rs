@@ -33,6 +33,32 @@ pub struct Counts {
     pub rejected_by_reason: BTreeMap<String, u64>,
     /// Documents in which invalid UTF-8 was replaced by U+FFFD (kept or not).
     pub repaired_invalid_utf8: u64,
+    /// Documents in which mojibake was repaired (`normalize.fix_mojibake`;
+    /// text, title or source; kept or not).
+    pub repaired_mojibake: u64,
+}
+
+/// What the counting pass of repeated lines found (`clean.repeated`).
+#[derive(Clone, Debug, Serialize)]
+pub struct RepeatedInfo {
+    /// (source, line) pairs judged boilerplate.
+    pub lines: usize,
+    /// Sources with at least one such line.
+    pub sources: usize,
+    /// Document sampling level of the counts: 0 = every document counted;
+    /// `L` = about one in `2^L` (`clean.repeated.max_tracked_lines` was
+    /// reached).
+    pub sampling_level: u8,
+}
+
+impl RepeatedInfo {
+    pub fn of(r: &crate::clean::RepeatedLines) -> RepeatedInfo {
+        RepeatedInfo {
+            lines: r.len(),
+            sources: r.sources(),
+            sampling_level: r.level(),
+        }
+    }
 }
 
 /// Removals per stage and reason: (documents, characters).
@@ -138,8 +164,11 @@ pub struct Manifest {
     pub ignored_inputs: Vec<Ignored>,
     pub counts: Counts,
     pub funnel: Vec<FunnelRow>,
-    /// Lines removed by each boilerplate rule.
+    /// Lines removed by each boilerplate rule, and by the built-in
+    /// mechanisms `repeated_line`, `header_nav` and `footer_nav`.
     pub removed_lines_by_rule: BTreeMap<String, u64>,
+    /// Null when `clean.repeated.enabled` is false.
+    pub repeated_lines: Option<RepeatedInfo>,
     /// Kept documents per language label and split.
     pub languages: BTreeMap<String, BTreeMap<String, u64>>,
     pub splits: BTreeMap<String, u64>,
@@ -160,6 +189,7 @@ pub struct ManifestParts<'a> {
     pub counts: Counts,
     pub funnel: Funnel,
     pub removed_lines: Vec<(String, u64)>,
+    pub repeated: Option<RepeatedInfo>,
     pub languages: BTreeMap<String, BTreeMap<String, u64>>,
     pub shards: Vec<ShardInfo>,
     pub rejected_shards: Vec<ShardInfo>,
@@ -244,6 +274,7 @@ impl Manifest {
             counts: p.counts,
             funnel,
             removed_lines_by_rule: removed_lines,
+            repeated_lines: p.repeated,
             languages: p.languages,
             splits,
             shards: p.shards,

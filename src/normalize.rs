@@ -6,17 +6,77 @@
 //! - control characters are removed (a tab becomes a space), as are
 //!   invisible format characters that carry no text: zero-width space
 //!   U+200B, word joiner U+2060, BOM U+FEFF, soft hyphen U+00AD, bidi marks
-//!   and embeddings (U+200E/F, U+202A-E, U+2066-9), U+180E;
+//!   and embeddings (U+200E/F, U+061C, U+202A-E, U+2066-9), U+180E,
+//!   invisible operators U+2061-4, deprecated format characters
+//!   U+206A-F, interlinear annotation marks U+FFF9-B;
 //! - ZWNJ/ZWJ (U+200C/D) are kept only between two letters or marks, where
 //!   they are orthography (Persian, Indic scripts, emoji sequences);
-//! - Unicode NFC (or NFKC when configured);
+//! - Unicode NFC (or NFKC when configured). The width of CJK punctuation
+//!   is left as written: NFC never changes it, and under NFKC the fullwidth
+//!   punctuation of U+FF01-FF65 (`，` `！` `？` `：` `（` ...) is kept, so
+//!   a Chinese or Japanese text does not end up with a mix of widths;
 //! - every other whitespace character (NBSP, U+2000-200A, U+3000, ...) is a
 //!   space; runs of spaces fold to one; lines are trimmed; at most one blank
 //!   line separates paragraphs; no blank lines at either end.
+//!
+//! Before that, [`document_text`] turns an HTML page into text
+//! ([`crate::html::to_text`]) and repairs mojibake ([`fix_mojibake`]) when
+//! configured: UTF-8 that was decoded as Windows-1252 or Latin-1 somewhere
+//! upstream ("CafÃ©" for "Café", "â€™" for "’", "Ø§Ù„" for "ال").
 
 use unicode_normalization::{UnicodeNormalization, is_nfc_quick, is_nfkc_quick};
 
-use crate::config::NormForm;
+use crate::config::{NormForm, NormalizeConfig};
+
+/// A document's text after [`document_text`].
+#[derive(Debug, Default, PartialEq)]
+pub struct DocText {
+    /// The normalized text.
+    pub text: String,
+    /// The `<title>` of an HTML page (normalized), if it had one.
+    pub html_title: Option<String>,
+    /// Mojibake sequences repaired.
+    pub mojibake_fixed: u32,
+}
+
+/// The text every later stage sees: an HTML page turned into text (when
+/// `html`), mojibake repaired (when `cfg.fix_mojibake`), then
+/// [`normalize`]. The counting pass of repeated lines and the per-document
+/// stages both call this, so they see the same lines.
+pub fn document_text(raw: &str, html: bool, cfg: &NormalizeConfig) -> DocText {
+    let mut title = None;
+    let page;
+    let mut text = raw;
+    if html {
+        page = crate::html::to_text(raw);
+        title = page.title.as_deref().map(|t| field(t, cfg).0);
+        text = &page.text;
+    }
+    let mut fixed = 0;
+    let repaired;
+    if cfg.fix_mojibake
+        && let Some((t, n)) = fix_mojibake(text)
+    {
+        repaired = t;
+        text = &repaired;
+        fixed = n;
+    }
+    DocText {
+        text: normalize(text, cfg.form),
+        html_title: title.filter(|t: &String| !t.is_empty()),
+        mojibake_fixed: fixed,
+    }
+}
+
+/// A one-line field (title, source) as [`normalize_field`] makes it, with
+/// mojibake repaired first when configured. Returns the text and the
+/// number of sequences repaired.
+pub fn field(text: &str, cfg: &NormalizeConfig) -> (String, u32) {
+    match cfg.fix_mojibake.then(|| fix_mojibake(text)).flatten() {
+        Some((t, n)) => (normalize_field(&t, cfg.form), n),
+        None => (normalize_field(text, cfg.form), 0),
+    }
+}
 
 /// Normalize `text` as described in the module docs.
 pub fn normalize(text: &str, form: NormForm) -> String {
@@ -33,17 +93,222 @@ pub fn normalize(text: &str, form: NormForm) -> String {
             if is_nfkc_quick(stripped.chars()) == unicode_normalization::IsNormalized::Yes {
                 stripped
             } else {
-                stripped.nfkc().collect()
+                nfkc_keeping_cjk_punctuation(&stripped)
             }
         }
     };
     fold_whitespace(&normal)
 }
 
+/// Fullwidth punctuation that NFKC would narrow: `！` to `!`, `，` to `,`,
+/// `（` to `(`, halfwidth `｡` `､` `｢` `｣` `･` to their wide forms. Kept as
+/// written (letters and digits of the block are still folded).
+fn is_cjk_width_punct(c: char) -> bool {
+    matches!(c,
+        '\u{FF01}'..='\u{FF0F}'
+            | '\u{FF1A}'..='\u{FF20}'
+            | '\u{FF3B}'..='\u{FF40}'
+            | '\u{FF5B}'..='\u{FF65}')
+}
+
+/// NFKC of every run between kept punctuation marks. The marks are
+/// starters, so normalizing the runs separately equals normalizing the
+/// whole text except for the marks themselves.
+fn nfkc_keeping_cjk_punctuation(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for piece in text.split_inclusive(is_cjk_width_punct) {
+        match piece.chars().next_back() {
+            Some(mark) if is_cjk_width_punct(mark) => {
+                out.extend(piece[..piece.len() - mark.len_utf8()].nfkc());
+                out.push(mark);
+            }
+            _ => out.extend(piece.nfkc()),
+        }
+    }
+    out
+}
+
 /// Normalize a one-line field (title, source): as [`normalize`], then lines
 /// joined with a space.
 pub fn normalize_field(text: &str, form: NormForm) -> String {
     normalize(text, form).replace('\n', " ")
+}
+
+/// The byte a character stands for when UTF-8 bytes were decoded as
+/// Windows-1252 (or Latin-1, whose C1 controls fill cp1252's five holes).
+fn cp1252_byte(c: char) -> Option<u8> {
+    let u = c as u32;
+    if (0x80..=0xFF).contains(&u) {
+        return Some(u as u8);
+    }
+    // The 27 printable characters cp1252 puts at 0x80-0x9F (WHATWG
+    // encoding standard, index-windows-1252).
+    Some(match c {
+        '€' => 0x80,
+        '‚' => 0x82,
+        'ƒ' => 0x83,
+        '„' => 0x84,
+        '…' => 0x85,
+        '†' => 0x86,
+        '‡' => 0x87,
+        'ˆ' => 0x88,
+        '‰' => 0x89,
+        'Š' => 0x8A,
+        '‹' => 0x8B,
+        'Œ' => 0x8C,
+        'Ž' => 0x8E,
+        '‘' => 0x91,
+        '’' => 0x92,
+        '“' => 0x93,
+        '”' => 0x94,
+        '•' => 0x95,
+        '–' => 0x96,
+        '—' => 0x97,
+        '˜' => 0x98,
+        '™' => 0x99,
+        'š' => 0x9A,
+        '›' => 0x9B,
+        'œ' => 0x9C,
+        'ž' => 0x9E,
+        'Ÿ' => 0x9F,
+        _ => return None,
+    })
+}
+
+/// How much a repaired character proves that the text was mojibake.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Evidence {
+    /// A three- or four-byte sequence, or a two-byte one giving a Latin
+    /// letter or Latin-1 sign ("Ã©" -> "é"): text written on purpose almost
+    /// never contains these pairs.
+    Strong,
+    /// A two-byte sequence giving Greek, Cyrillic, Armenian, Hebrew, Arabic
+    /// or IPA: plausible, but an accented capital followed by a quote mark
+    /// can form one by chance ("Ö“"), so it is repaired only next to
+    /// another repair or in a line with strong evidence.
+    Weak,
+}
+
+/// What the bytes `b` decode to, if they are one UTF-8 character that
+/// mojibake plausibly came from.
+fn decode_candidate(b: &[u8]) -> Option<(char, Evidence)> {
+    let s = std::str::from_utf8(b).ok()?;
+    let mut it = s.chars();
+    let d = it.next()?;
+    if it.next().is_some() {
+        return None;
+    }
+    let u = d as u32;
+    let ev = match u {
+        // C1 controls, private use, noncharacters: never the original.
+        0x80..=0x9F | 0xE000..=0xF8FF | 0xFDD0..=0xFDEF | 0xF0000.. => return None,
+        _ if u & 0xFFFE == 0xFFFE => return None,
+        0xA0..=0x24F => Evidence::Strong,
+        0x250..=0x6FF => Evidence::Weak,
+        // Syriac, Thaana, NKo, ...: a German "ß“" would decode to NKo.
+        0x700..=0x7FF => return None,
+        _ => Evidence::Strong,
+    };
+    Some((d, ev))
+}
+
+/// Repair UTF-8 that was decoded as Windows-1252 or Latin-1: "CafÃ©" ->
+/// "Café", "donâ€™t" -> "don’t", "Ø§Ù„Ù…ØµØ¯Ø±" -> "المصدر", "ä¸­æ–‡" ->
+/// "中文", done twice over ("Ã¢â‚¬â„¢") repaired twice. Returns `None`
+/// when nothing was repaired, else the text and the number of sequences
+/// repaired.
+///
+/// Conservative by construction: a sequence is a lead character (the
+/// cp1252 reading of a UTF-8 lead byte, `Â`..`ô`) directly followed by the
+/// right number of continuation characters (cp1252 readings of
+/// 0x80-0xBF), and is replaced only when those bytes are valid UTF-8 for
+/// one character that is neither a control, private use nor a rare script
+/// that chance pairs produce (see [`Evidence`]); two-byte sequences giving
+/// non-Latin letters need a neighbouring repair or strong evidence in the
+/// same line. Everything else, including correct text in any script, is
+/// left exactly as it is.
+pub fn fix_mojibake(text: &str) -> Option<(String, u32)> {
+    let mut total = 0;
+    let mut cur: Option<String> = None;
+    // Text that went through the mistake twice needs two rounds.
+    for _ in 0..3 {
+        let src = cur.as_deref().unwrap_or(text);
+        match fix_mojibake_once(src) {
+            Some((t, n)) => {
+                total += n;
+                cur = Some(t);
+            }
+            None => break,
+        }
+    }
+    cur.map(|t| (t, total))
+}
+
+fn fix_mojibake_once(text: &str) -> Option<(String, u32)> {
+    // Fast path: every lead character is in U+00C2..U+00F4.
+    if !text.chars().any(|c| ('\u{C2}'..='\u{F4}').contains(&c)) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut fixed = 0;
+    for line in text.split_inclusive('\n') {
+        let chars: Vec<char> = line.chars().collect();
+        // (start, end) char positions, decoded character, evidence.
+        let mut cands: Vec<(usize, usize, char, Evidence)> = Vec::new();
+        let mut i = 0;
+        while i < chars.len() {
+            let Some(lead) = cp1252_byte(chars[i]).filter(|b| (0xC2..=0xF4).contains(b)) else {
+                i += 1;
+                continue;
+            };
+            let n = match lead {
+                0xC2..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                _ => 4,
+            };
+            let mut bytes = [lead, 0, 0, 0];
+            let ok = i + n <= chars.len()
+                && (1..n).all(|k| match cp1252_byte(chars[i + k]) {
+                    Some(b @ 0x80..=0xBF) => {
+                        bytes[k] = b;
+                        true
+                    }
+                    _ => false,
+                });
+            match ok.then(|| decode_candidate(&bytes[..n])).flatten() {
+                Some((d, ev)) => {
+                    let ev = if n > 2 { Evidence::Strong } else { ev };
+                    cands.push((i, i + n, d, ev));
+                    i += n;
+                }
+                None => i += 1,
+            }
+        }
+        // Weak repairs next to another repair count as strong.
+        let adjacent: Vec<bool> = (0..cands.len())
+            .map(|k| {
+                (k > 0 && cands[k - 1].1 == cands[k].0)
+                    || (k + 1 < cands.len() && cands[k].1 == cands[k + 1].0)
+            })
+            .collect();
+        let strong = cands
+            .iter()
+            .zip(&adjacent)
+            .any(|(c, &adj)| c.3 == Evidence::Strong || adj);
+        if !strong {
+            out.push_str(line);
+            continue;
+        }
+        let mut pos = 0;
+        for &(start, end, d, _) in &cands {
+            out.extend(&chars[pos..start]);
+            out.push(d);
+            pos = end;
+            fixed += 1;
+        }
+        out.extend(&chars[pos..]);
+    }
+    (fixed > 0).then_some((out, fixed))
 }
 
 fn is_dropped_format(c: char) -> bool {
@@ -56,8 +321,12 @@ fn is_dropped_format(c: char) -> bool {
             | '\u{180E}'
             | '\u{200E}'
             | '\u{200F}'
+            | '\u{061C}'
             | '\u{202A}'..='\u{202E}'
+            | '\u{2061}'..='\u{2064}'
             | '\u{2066}'..='\u{2069}'
+            | '\u{206A}'..='\u{206F}'
+            | '\u{FFF9}'..='\u{FFFB}'
     )
 }
 
@@ -181,6 +450,99 @@ mod tests {
     }
 
     #[test]
+    fn repairs_common_mojibake() {
+        for (bad, good) in [
+            ("CafÃ© au lait, naÃ¯ve", "Café au lait, naïve"),
+            ("donâ€™t say â€œnoâ€\u{9d}", "don’t say “no”"),
+            ("Ø§Ù„Ù…ØµØ¯Ø±", "المصدر"),
+            ("ÐŸÑ€Ð¸Ð²ÐµÑ‚ Ð¼Ð¸Ñ€", "Привет мир"),
+            ("ä¸\u{AD}æ–‡æ–°é—»", "中文新闻"),
+            ("emoji ðŸ˜€", "emoji 😀"),
+            // Through the mistake twice.
+            ("donÃ¢â‚¬â„¢t", "don’t"),
+            // A repaired line next to correct text in another script.
+            ("Ù„Ø§ حرف", "لا حرف"),
+        ] {
+            let (fixed, n) = fix_mojibake(bad).unwrap_or_else(|| panic!("{bad:?}"));
+            assert_eq!(fixed, good);
+            assert!(n > 0);
+        }
+    }
+
+    #[test]
+    fn leaves_correct_text_alone() {
+        for ok in [
+            "São Paulo, Ñandú, Œuvre, naïve, façade, Ærø",
+            // German quotes after an accented capital or ß: chance pairs.
+            "„Fuß“ und „Öl“ kosten mehr, sagt Ü“",
+            "Ангел, сёла, Київ, ґанок",
+            "المصدر: صحيفة الوادي",
+            "中文新闻。日本語のニュース。",
+            "Â la carte Ã",
+            "",
+        ] {
+            assert_eq!(fix_mojibake(ok), None, "{ok:?}");
+        }
+    }
+
+    #[test]
+    fn mojibake_is_switchable_and_counted() {
+        let on = NormalizeConfig::default();
+        let off = NormalizeConfig {
+            fix_mojibake: false,
+            ..Default::default()
+        };
+        let t = document_text("Le cafÃ© est fermÃ©.", false, &on);
+        assert_eq!(t.text, "Le café est fermé.");
+        assert_eq!(t.mojibake_fixed, 2);
+        let t = document_text("Le cafÃ© est fermÃ©.", false, &off);
+        assert_eq!(t.text, "Le cafÃ© est fermÃ©.");
+        assert_eq!(t.mojibake_fixed, 0);
+        // C1 controls are read before they would be stripped: "ف" is D9 81.
+        assert_eq!(document_text("Ø§Ù\u{81}", false, &on).text, "اف");
+    }
+
+    #[test]
+    fn html_input_becomes_normalized_text() {
+        let t = document_text(
+            "<html><head><title>T&eacute;l&eacute;</title></head><body><p>Un&nbsp;\u{200B}texte.</p><p>CafÃ©.</p></body></html>",
+            true,
+            &NormalizeConfig::default(),
+        );
+        assert_eq!(t.text, "Un texte.\nCafé.");
+        assert_eq!(t.html_title.as_deref(), Some("Télé"));
+        assert_eq!(t.mojibake_fixed, 1);
+    }
+
+    #[test]
+    fn cjk_punctuation_width_is_left_alone() {
+        let zh = "北京（记者）报道：今天下雨！明天呢？“好”，她说。";
+        let ja = "東京：雨のため、中止となりました！ ｢ｶﾀｶﾅ｣";
+        assert_eq!(normalize(zh, NormForm::Nfc), zh);
+        assert_eq!(normalize(ja, NormForm::Nfc), ja);
+        // NFKC folds letters and digits of the fullwidth block and
+        // halfwidth kana, but not the punctuation.
+        assert_eq!(
+            normalize("Ｆｕｌｌ１２３！（ｗｉｄｅ）", NormForm::Nfkc),
+            "Full123！（wide）"
+        );
+        assert_eq!(normalize(zh, NormForm::Nfkc), zh);
+        assert_eq!(normalize("｢ｶﾀｶﾅ｣", NormForm::Nfkc), "｢カタカナ｣");
+    }
+
+    #[test]
+    fn unusual_invisibles_are_removed() {
+        assert_eq!(
+            normalize(
+                "a\u{061C}b\u{2062}c\u{206A}d\u{FFF9}e\u{2800}f",
+                NormForm::Nfc
+            ),
+            "abcde\u{2800}f"
+        );
+        assert_eq!(normalize("a\u{205F}b\u{1680}c", NormForm::Nfc), "a b c");
+    }
+
+    #[test]
     fn idempotent() {
         for t in [
             "  a \n\n\n b\u{200D}\u{200D}c \r\n\u{2028}d\u{00AD}e  ",
@@ -188,6 +550,8 @@ mod tests {
             "",
             "\n\n\n",
             "ﾊﾝｶｸ　カナ",
+            "（全角）！？ｶﾅ",
+            "CafÃ© ÐŸÑ€Ð¸",
         ] {
             for f in [NormForm::Nfc, NormForm::Nfkc] {
                 let once = normalize(t, f);

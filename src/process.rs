@@ -5,8 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::clean::Rules;
-use crate::config::Config;
+use crate::clean::{self, RepeatedLines, Rules};
+use crate::config::{Config, NormalizeConfig};
 use crate::doc::{Document, Reject, Stage};
 use crate::langid::Identifier;
 use crate::{dedup, filter, normalize};
@@ -15,7 +15,37 @@ use crate::{dedup, filter, normalize};
 pub struct Stages {
     pub cfg: Config,
     pub rules: Option<Rules>,
+    /// Lines repeated across documents of a source, from a counting pass
+    /// over all inputs ([`clean::count_file`], [`clean::LineCounts`]);
+    /// `None` when `clean.repeated.enabled` is false.
+    pub repeated: Option<RepeatedLines>,
     pub identifier: Identifier,
+}
+
+/// Normalize a document's fields in place, as every stage expects them:
+/// the text by [`normalize::document_text`] (HTML to text, mojibake,
+/// Unicode and whitespace), title and source as one-line fields (an HTML
+/// page's `<title>` becomes the title when there is none), url and date
+/// trimmed. Records the mojibake repairs in `doc.mojibake_fixed`. The
+/// counting pass of repeated lines calls this too, so both see the same
+/// lines and source keys.
+pub fn normalize_doc(doc: &mut Document, cfg: &NormalizeConfig) {
+    let dt = normalize::document_text(&doc.text, doc.html, cfg);
+    let mut fixed = dt.mojibake_fixed;
+    doc.text = dt.text;
+    let mut field = |t: Option<&str>| {
+        t.map(|t| {
+            let (t, n) = normalize::field(t, cfg);
+            fixed += n;
+            t
+        })
+        .filter(|t| !t.is_empty())
+    };
+    doc.title = field(doc.title.as_deref()).or(dt.html_title);
+    doc.source = field(doc.source.as_deref());
+    doc.url = doc.url.as_deref().map(|t| t.trim().to_string());
+    doc.date = doc.date.as_deref().map(|t| t.trim().to_string());
+    doc.mojibake_fixed = fixed;
 }
 
 /// One spilled outcome of phase 1.
@@ -26,46 +56,48 @@ pub struct Spilled {
 }
 
 impl Stages {
+    /// The names removed lines are counted under; the third value returned
+    /// by [`Stages::process`] indexes this list.
+    pub fn removal_names(&self) -> Vec<String> {
+        clean::removal_names(self.rules.as_ref())
+    }
+
     /// Run the per-document stages. Returns the outcome, the dedup key of a
-    /// survivor, and the rules that removed lines.
+    /// survivor, and for each removed line the index of its mechanism in
+    /// [`Stages::removal_names`].
     pub fn process(&self, mut doc: Document) -> (Spilled, Option<dedup::Candidate>, Vec<usize>) {
-        let form = self.cfg.normalize.form;
-        let text = normalize::normalize(&doc.text, form);
-        doc.title = doc
-            .title
-            .as_deref()
-            .map(|t| normalize::normalize_field(t, form))
-            .filter(|t| !t.is_empty());
-        doc.source = doc
-            .source
-            .as_deref()
-            .map(|t| normalize::normalize_field(t, form))
-            .filter(|t| !t.is_empty());
-        doc.url = doc.url.as_deref().map(|t| t.trim().to_string());
-        doc.date = doc.date.as_deref().map(|t| t.trim().to_string());
-        let mut rules_hit = Vec::new();
-        let text = match &self.rules {
-            Some(rules) => {
-                let cleaned = rules.clean(&text);
-                rules_hit = cleaned.removed.iter().map(|(r, _)| *r).collect();
-                if cleaned.text.is_empty() {
-                    doc.text = text;
-                    let n = rules_hit.len();
-                    return (
-                        reject(
-                            doc,
-                            Stage::Clean,
-                            "empty_after_clean",
-                            format!("all {n} lines were boilerplate"),
-                        ),
-                        None,
-                        rules_hit,
-                    );
-                }
-                cleaned.text
-            }
-            None => text,
-        };
+        normalize_doc(&mut doc, &self.cfg.normalize);
+        let text = std::mem::take(&mut doc.text);
+        let n_rules = self.rules.as_ref().map_or(0, |r| r.names().len());
+        let cleaned = clean::clean(
+            &text,
+            clean::repeated::source_key(&doc),
+            self.rules.as_ref(),
+            self.repeated.as_ref(),
+            &self.cfg.clean.nav,
+        );
+        let rules_hit: Vec<usize> = cleaned
+            .removed
+            .iter()
+            .map(|(r, _)| r.index(n_rules))
+            .collect();
+        if cleaned.text.is_empty() {
+            let detail = if text.is_empty() {
+                "no text left after normalization".to_string()
+            } else {
+                format!("all {} lines were boilerplate", rules_hit.len())
+            };
+            doc.text = text;
+            return (
+                reject(doc, Stage::Clean, "empty_after_clean", detail),
+                None,
+                rules_hit,
+            );
+        }
+        if self.cfg.clean.keep_removed_lines {
+            doc.removed_lines = cleaned.removed.into_iter().map(|(_, l)| l).collect();
+        }
+        let text = cleaned.text;
         doc.text = text;
         doc.n_chars = doc.text.chars().count() as u64;
         doc.n_words = filter::count_words(&doc.text);

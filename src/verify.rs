@@ -413,6 +413,7 @@ mod tests {
             split,
             source_file: "a.jsonl",
             source_line: Some(1),
+            removed_lines: None,
         }
     }
 

@@ -17,7 +17,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow_array::builder::{
-    BooleanBuilder, Float32Builder, Int32Builder, Int64Builder, LargeStringBuilder, StringBuilder,
+    BooleanBuilder, Float32Builder, Int32Builder, Int64Builder, LargeStringBuilder, ListBuilder,
+    StringBuilder,
 };
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
@@ -34,7 +35,7 @@ use crate::error::{Error, Result};
 /// Version of [`data_schema`] and [`rejected_schema`], written into every
 /// shard's key-value metadata as `corpusforge.schema`. Bump it whenever a
 /// column is added, removed, renamed or changes type.
-pub const SCHEMA_VERSION: &str = "1";
+pub const SCHEMA_VERSION: &str = "2";
 
 /// Schema of the release's data shards. Documented in README.md.
 pub fn data_schema() -> SchemaRef {
@@ -58,7 +59,16 @@ pub fn data_schema() -> SchemaRef {
         Field::new("split", DataType::Utf8, false),
         Field::new("source_file", DataType::Utf8, false),
         Field::new("source_line", DataType::Int64, true),
+        Field::new("removed_lines", removed_lines_type(), true),
     ]))
+}
+
+/// `list<string>`: the lines the clean stage removed, in document order
+/// (an empty list when none), or null when the build did not keep them
+/// (`clean.keep_removed_lines`). The column is always present, so the
+/// schema does not depend on the flag.
+fn removed_lines_type() -> DataType {
+    DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)))
 }
 
 /// Schema of the `rejected/` shards. Documented in README.md.
@@ -99,6 +109,8 @@ pub struct DataRow<'a> {
     pub split: &'a str,
     pub source_file: &'a str,
     pub source_line: Option<i64>,
+    /// Removed lines, or `None` for a null (not kept).
+    pub removed_lines: Option<&'a [String]>,
 }
 
 /// One row of a rejected shard.
@@ -151,6 +163,7 @@ pub struct DataRows {
     split: StringBuilder,
     source_file: StringBuilder,
     source_line: Int64Builder,
+    removed_lines: ListBuilder<StringBuilder>,
     len: usize,
     bytes: u64,
 }
@@ -181,6 +194,11 @@ impl Rows for DataRows {
             split: StringBuilder::new(),
             source_file: StringBuilder::new(),
             source_line: Int64Builder::new(),
+            removed_lines: ListBuilder::new(StringBuilder::new()).with_field(Arc::new(Field::new(
+                "item",
+                DataType::Utf8,
+                true,
+            ))),
             len: 0,
             bytes: 0,
         }
@@ -205,6 +223,15 @@ impl Rows for DataRows {
         self.split.append_value(r.split);
         self.source_file.append_value(r.source_file);
         self.source_line.append_option(r.source_line);
+        match r.removed_lines {
+            Some(lines) => {
+                for l in lines {
+                    self.removed_lines.values().append_value(l);
+                }
+                self.removed_lines.append(true);
+            }
+            None => self.removed_lines.append_null(),
+        }
         self.len += 1;
         self.bytes += r.text.len() as u64;
     }
@@ -235,6 +262,7 @@ impl Rows for DataRows {
             Arc::new(self.split.finish()),
             Arc::new(self.source_file.finish()),
             Arc::new(self.source_line.finish()),
+            Arc::new(self.removed_lines.finish()),
         ];
         self.len = 0;
         self.bytes = 0;

@@ -541,7 +541,7 @@ fn card_and_report_describe_the_release() {
         .unwrap();
     assert!(
         kv.iter()
-            .any(|k| k.key == "corpusforge.schema" && k.value.as_deref() == Some("1"))
+            .any(|k| k.key == "corpusforge.schema" && k.value.as_deref() == Some("2"))
     );
 }
 

@@ -23,6 +23,9 @@ pub fn run(args: &BuildArgs) -> Result<()> {
     if let Some(b) = args.on_bad_file {
         cfg.input.on_bad_file = b;
     }
+    if args.keep_removed_lines {
+        cfg.clean.keep_removed_lines = true;
+    }
     let opts = BuildOptions {
         progress: true,
         resume: args.resume,
@@ -40,6 +43,7 @@ pub fn run(args: &BuildArgs) -> Result<()> {
             "{:<28} {:>10}",
             "repaired invalid UTF-8", c.repaired_invalid_utf8
         );
+        eprintln!("{:<28} {:>10}", "repaired mojibake", c.repaired_mojibake);
         eprintln!(
             "wrote {} data shards to {}",
             summary.shards,

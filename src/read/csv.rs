@@ -109,6 +109,7 @@ fn row(
         url,
         date,
         source,
+        html: None,
         invalid_utf8: invalid,
     };
     let prov = Provenance {

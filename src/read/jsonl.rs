@@ -109,6 +109,7 @@ fn parse_line(bytes: &[u8], file: &InputFile, line: u64, cfg: &InputConfig) -> R
         url: scalar(obj.get(&f.url)),
         date: scalar(obj.get(&f.date)),
         source: scalar(obj.get(&f.source)),
+        html: scalar(obj.get(&f.html)).filter(|_| !f.html.is_empty()),
         invalid_utf8: invalid,
     };
     make_record(prov, raw, f, cfg.max_doc_bytes, || trimmed.to_string())

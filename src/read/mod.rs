@@ -282,6 +282,8 @@ pub(crate) struct RawFields {
     pub url: Option<String>,
     pub date: Option<String>,
     pub source: Option<String>,
+    /// The HTML field (`input.fields.html`), used when there is no text.
+    pub html: Option<String>,
     pub invalid_utf8: u32,
 }
 
@@ -296,8 +298,13 @@ pub(crate) fn make_record(
 ) -> Record {
     let nonempty = |s: Option<String>| s.filter(|v| !v.trim().is_empty());
     let id = nonempty(f.id);
+    let mut html = false;
     let text = match f.text {
         Some(Ok(t)) if !t.trim().is_empty() => t,
+        _ if f.html.as_ref().is_some_and(|h| !h.trim().is_empty()) => {
+            html = true;
+            f.html.unwrap_or_default()
+        }
         other => {
             let what = match other {
                 None => format!("no field {:?}", fields.text),
@@ -333,6 +340,7 @@ pub(crate) fn make_record(
         date: nonempty(f.date),
         source: nonempty(f.source),
         prov,
+        html,
         invalid_utf8: f.invalid_utf8,
         ..Default::default()
     }))

@@ -90,6 +90,7 @@ fn batch_records(
         col(&fm.source),
     ];
     let text = col(&fm.text);
+    let html = col(&fm.html).filter(|_| !fm.html.is_empty());
     (0..batch.num_rows())
         .map(|i| {
             let prov = Provenance {
@@ -116,6 +117,7 @@ fn batch_records(
                 url,
                 date,
                 source,
+                html: value(html.as_ref(), i),
                 invalid_utf8: 0,
             };
             make_record(prov, raw, fm, cfg.max_doc_bytes, String::new)

@@ -102,6 +102,7 @@ fn assemble(
     rejected_shards.sort_by(|a, b| a.path.cmp(&b.path));
     counts.input = stats.iter().map(|s| s.records).sum();
     counts.repaired_invalid_utf8 = stats.iter().map(|s| s.repaired_utf8_docs).sum();
+    counts.repaired_mojibake = stats.iter().map(|s| s.mojibake_docs).sum();
     if counts.input != counts.kept + counts.rejected {
         return Err(Error::output(
             &work.dir,
@@ -116,12 +117,13 @@ fn assemble(
         let rules = Rules::load(&cfg.clean.rules_file)?;
         let (sha, _) = crate::write::sha256_file(&cfg.clean.rules_file)?;
         (
-            rules.names().to_vec(),
+            crate::clean::removal_names(Some(&rules)),
             Some((portable_path(&cfg.clean.rules_file), sha)),
         )
     } else {
-        (Vec::new(), None)
+        (crate::clean::removal_names(None), None)
     };
+    let repeated = super::process::load_repeated(work)?;
     let mut removed_by_rule = vec![0u64; rule_names.len()];
     for s in stats {
         for (a, b) in removed_by_rule.iter_mut().zip(&s.removed_by_rule) {
@@ -154,6 +156,7 @@ fn assemble(
         counts: counts.clone(),
         funnel,
         removed_lines: rule_names.into_iter().zip(removed_by_rule).collect(),
+        repeated: repeated.as_ref().map(manifest::RepeatedInfo::of),
         languages,
         shards: shards.clone(),
         rejected_shards,

@@ -20,6 +20,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{Work, chain_key, partial_path, write_atomic};
+use crate::clean::repeated::{self, RepeatedLines};
 use crate::clean::Rules;
 use crate::config::OnBadFile;
 use crate::doc::{Document, Record};
@@ -43,6 +44,9 @@ pub struct FileStats {
     pub candidates: u64,
     pub removed_by_rule: Vec<u64>,
     pub repaired_utf8_docs: u64,
+    /// Documents whose double-encoded UTF-8 was repaired.
+    #[serde(default)]
+    pub mojibake_docs: u64,
     /// Why the file was left out (`input.on_bad_file = "skip"`).
     pub skipped: Option<String>,
 }
@@ -66,15 +70,94 @@ fn my_files(work: &Work, task: usize, tasks: usize) -> Vec<usize> {
     (task..work.files.len()).step_by(tasks).collect()
 }
 
-/// Stage `lines`: the counting pass for cross-document repeated lines.
-/// Nothing to count unless that mechanism is enabled in the config.
+/// Stage `lines`: the counting pass for cross-document repeated lines
+/// (`[clean.repeated]`): line-hash counts per input file, merged by
+/// `process`. Nothing to count when that mechanism is off.
 pub fn lines_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
     work.stage_dir("lines")?;
-    let key = chain_key("lines", [work.config_key.as_str()]);
+    let key = chain_key("lines-task", [work.config_key.as_str()]);
     if work.is_done("lines", task, tasks, &key) {
         return Ok(());
     }
+    let cfg = &work.loaded.config;
+    if cfg.clean.repeated.enabled {
+        let skip_bad = cfg.input.on_bad_file == OnBadFile::Skip;
+        my_files(work, task, tasks)
+            .par_iter()
+            .map(|&fi| {
+                let f = &work.files[fi];
+                let sha = match crate::write::sha256_file(&f.path) {
+                    Ok((sha, _)) => sha,
+                    Err(_) if skip_bad => "unreadable".to_string(),
+                    Err(e) => return Err(e),
+                };
+                let fkey = chain_key("lines", [work.config_key.as_str(), &f.rel, &sha]);
+                if read_lines_key(work, fi).as_deref() == Some(fkey.as_str()) {
+                    return Ok(());
+                }
+                let counts = match repeated::count_file(f, cfg) {
+                    Err(_) if skip_bad => repeated::LineCounts::new(&cfg.clean.repeated),
+                    r => r?,
+                };
+                let path = lines_counts_path(work, fi);
+                let tmp = partial_path(&path);
+                counts.write_to(&tmp)?;
+                std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
+                write_atomic(&lines_key_path(work, fi), (fkey + "\n").as_bytes())
+            })
+            .collect::<Result<Vec<()>>>()?;
+    }
     work.mark_done("lines", task, tasks, &key)
+}
+
+fn lines_counts_path(work: &Work, fi: usize) -> PathBuf {
+    work.dir.join("lines").join(format!("file-{fi:06}.counts"))
+}
+
+fn lines_key_path(work: &Work, fi: usize) -> PathBuf {
+    work.dir.join("lines").join(format!("file-{fi:06}.key"))
+}
+
+fn read_lines_key(work: &Work, fi: usize) -> Option<String> {
+    let text = std::fs::read_to_string(lines_key_path(work, fi)).ok()?;
+    Some(text.trim().to_string())
+}
+
+/// The key of the whole `lines` stage (`"off"` when repeated-line removal
+/// is off): part of every `process` key, since any input file's counts can
+/// change how every file of the same source is cleaned.
+pub fn lines_key(work: &Work) -> Result<String> {
+    if !work.loaded.config.clean.repeated.enabled {
+        return Ok("off".into());
+    }
+    let mut keys = Vec::with_capacity(work.files.len());
+    for (fi, f) in work.files.iter().enumerate() {
+        keys.push(read_lines_key(work, fi).ok_or_else(|| {
+            Error::output(
+                &lines_key_path(work, fi),
+                format!(
+                    "the lines of input {} have not been counted with this config (run stage `lines` first)",
+                    f.rel
+                ),
+            )
+        })?);
+    }
+    Ok(chain_key("lines-all", keys.iter().map(String::as_str)))
+}
+
+/// The merged counts of the `lines` stage, judged: the repeated lines to
+/// remove (None when the mechanism is off).
+pub fn load_repeated(work: &Work) -> Result<Option<RepeatedLines>> {
+    let cfg = &work.loaded.config;
+    if !cfg.clean.repeated.enabled {
+        return Ok(None);
+    }
+    lines_key(work)?;
+    let mut all = repeated::LineCounts::new(&cfg.clean.repeated);
+    for fi in 0..work.files.len() {
+        all.merge(repeated::LineCounts::read_from(&lines_counts_path(work, fi))?);
+    }
+    Ok(Some(all.finish(&cfg.clean.repeated)))
 }
 
 /// The key of task markers of `process` (each file has its own key too).
@@ -100,18 +183,20 @@ pub fn process_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
     } else {
         None
     };
+    let lkey = lines_key(work)?;
     let stages = Stages {
         cfg: cfg.clone(),
         identifier: Identifier::new(&cfg.langid)?,
         rules,
+        repeated: load_repeated(work)?,
     };
-    let n_rules = stages.rules.as_ref().map_or(0, |r| r.names().len());
+    let n_rules = stages.removal_names().len();
     let mine = my_files(work, task, tasks);
     let total: u64 = mine.iter().map(|&fi| work.files[fi].bytes).sum();
     let bar = progress_bar(work.progress, total, "process");
     mine.par_iter()
         .map(|&fi| {
-            let r = process_one(work, &stages, fi, n_rules);
+            let r = process_one(work, &stages, fi, n_rules, &lkey);
             bar.inc(work.files[fi].bytes);
             r
         })
@@ -121,7 +206,13 @@ pub fn process_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
 }
 
 /// Process file `fi` unless its stats already hold the current key.
-fn process_one(work: &Work, stages: &Stages, fi: usize, n_rules: usize) -> Result<()> {
+fn process_one(
+    work: &Work,
+    stages: &Stages,
+    fi: usize,
+    n_rules: usize,
+    lkey: &str,
+) -> Result<()> {
     let f = &work.files[fi];
     let skip_bad = work.loaded.config.input.on_bad_file == OnBadFile::Skip;
     let (sha, bytes) = match crate::write::sha256_file(&f.path) {
@@ -129,20 +220,24 @@ fn process_one(work: &Work, stages: &Stages, fi: usize, n_rules: usize) -> Resul
         Err(e) if skip_bad => {
             let stats = FileStats {
                 rel: f.rel.clone(),
-                key: chain_key("process", [work.config_key.as_str(), &f.rel, "unreadable"]),
+                key: chain_key(
+                    "process",
+                    [work.config_key.as_str(), &f.rel, "unreadable", lkey],
+                ),
                 sha256: String::new(),
                 bytes: f.bytes,
                 records: 0,
                 candidates: 0,
                 removed_by_rule: vec![0; n_rules],
                 repaired_utf8_docs: 0,
+                mojibake_docs: 0,
                 skipped: Some(e.to_string()),
             };
             return write_stats(work, fi, &stats);
         }
         Err(e) => return Err(e),
     };
-    let key = chain_key("process", [work.config_key.as_str(), &f.rel, &sha]);
+    let key = chain_key("process", [work.config_key.as_str(), &f.rel, &sha, lkey]);
     if let Some(old) = read_stats(work, fi)
         && old.key == key
         && (old.skipped.is_some()
@@ -191,6 +286,7 @@ impl FileStats {
             candidates: 0,
             removed_by_rule: Vec::new(),
             repaired_utf8_docs: 0,
+            mojibake_docs: 0,
             skipped: None,
         }
     }
@@ -210,6 +306,7 @@ fn read_stats(work: &Work, fi: usize) -> Option<FileStats> {
 /// names, and the key that summarizes them (the upstream key of the later
 /// stages).
 pub fn all_stats(work: &Work) -> Result<(Vec<FileStats>, String)> {
+    let lkey = lines_key(work)?;
     let mut all = Vec::with_capacity(work.files.len());
     for (fi, f) in work.files.iter().enumerate() {
         let path = stats_path(work, fi);
@@ -223,8 +320,14 @@ pub fn all_stats(work: &Work) -> Result<(Vec<FileStats>, String)> {
             )
         };
         let s = read_stats(work, fi).ok_or_else(stale)?;
-        let expect_prefix = chain_key("process", [work.config_key.as_str(), &f.rel, &s.sha256]);
-        let unreadable = chain_key("process", [work.config_key.as_str(), &f.rel, "unreadable"]);
+        let expect_prefix = chain_key(
+            "process",
+            [work.config_key.as_str(), &f.rel, &s.sha256, &lkey],
+        );
+        let unreadable = chain_key(
+            "process",
+            [work.config_key.as_str(), &f.rel, "unreadable", &lkey],
+        );
         if s.rel != f.rel || (s.key != expect_prefix && s.key != unreadable) {
             return Err(stale());
         }
@@ -293,6 +396,9 @@ fn process_file(
             stats.records += 1;
             if sp.doc.invalid_utf8 > 0 {
                 stats.repaired_utf8_docs += 1;
+            }
+            if sp.doc.mojibake_fixed > 0 {
+                stats.mojibake_docs += 1;
             }
             for h in hits {
                 stats.removed_by_rule[h] += 1;

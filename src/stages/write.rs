@@ -226,6 +226,10 @@ pub fn write_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
                     split,
                     source_file: &doc.prov.file,
                     source_line: line_no,
+                    removed_lines: cfg
+                        .clean
+                        .keep_removed_lines
+                        .then_some(doc.removed_lines.as_slice()),
                 })?;
             }
         }

@@ -60,6 +60,7 @@ DATA_COLUMNS = [
     ("split", "str"),
     ("source_file", "str"),
     ("source_line", pa.int64()),
+    ("removed_lines", pa.list_(pa.string())),
 ]
 REJECTED_COLUMNS = [
     ("id", "str"),
@@ -327,6 +328,15 @@ def test_rejected_schema_is_stable():
         for name, typ in REJECTED_COLUMNS:
             actual = schema.field(name).type
             assert type_ok(actual, typ), f"{e['path']}: column {name} is {actual}, want {typ}"
+
+
+def test_removed_lines_are_null_or_whole_lines():
+    """`removed_lines` is null (the build did not keep them) or a list of
+    the whole lines cleaned away (each non-empty, without a line break)."""
+    for e in data_entries():
+        for r in pq.read_table(shard_path(e), columns=["removed_lines"]).to_pylist():
+            lines = r["removed_lines"]
+            assert lines is None or all(isinstance(x, str) and x and "\n" not in x for x in lines)
 
 
 # --------------------------------------------------------------------------

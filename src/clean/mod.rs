@@ -1,4 +1,18 @@
-//! Boilerplate line removal by rules.
+//! Boilerplate line removal, by three mechanisms applied in this order to
+//! the lines of normalized text:
+//!
+//! 1. **rules** (this file): phrases and patterns of `configs/boilerplate.toml`;
+//! 2. **repeated lines** ([`repeated`]): short lines that occur in many
+//!    documents of the same source, found by a counting pass over all
+//!    inputs before the documents are processed;
+//! 3. **navigation** ([`nav`]): menus, breadcrumbs, share bars and date
+//!    lines at the start and end of what is left.
+//!
+//! [`clean`] runs them and reports each removed line with its mechanism;
+//! [`removal_names`] lists the names under which the manifest counts them
+//! (`removed_lines_by_rule`: the rules' names, then `repeated_line`,
+//! `header_nav`, `footer_nav`). Guarantee: only whole lines are removed;
+//! the remaining lines keep their text and order exactly.
 //!
 //! A rules file (`configs/boilerplate.toml`) lists named rules, each with
 //! language tags and phrases or patterns. All rules are compiled into one
@@ -15,8 +29,9 @@
 //! - `regex`: any of the patterns matches (write `^...$` for whole lines).
 //!
 //! Phrases match case-insensitively. Removed lines are counted per rule.
-//! Guarantee: only whole lines are removed; the remaining lines keep their
-//! text and order exactly.
+
+pub mod nav;
+pub mod repeated;
 
 use std::path::Path;
 
@@ -24,6 +39,8 @@ use regex::RegexSet;
 use serde::Deserialize;
 
 use crate::error::Error;
+pub use nav::NavConfig;
+pub use repeated::{LineCounts, RepeatedConfig, RepeatedLines, count_file};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -71,12 +88,114 @@ pub struct Rules {
     max_chars: Vec<usize>,
 }
 
+/// Why a line was removed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Removal {
+    /// The rule of this index in the rules file.
+    Rule(usize),
+    /// Repeated across documents of the source ([`repeated`]).
+    RepeatedLine,
+    /// Navigation at the start of the document ([`nav`]).
+    HeaderNav,
+    /// Navigation at the end of the document ([`nav`]).
+    FooterNav,
+}
+
+/// Names of the built-in mechanisms, after the rules' names in
+/// [`removal_names`].
+pub const BUILTIN_NAMES: [&str; 3] = ["repeated_line", "header_nav", "footer_nav"];
+
+impl Removal {
+    /// Position of this mechanism in [`removal_names`] when there are
+    /// `n_rules` rules.
+    pub fn index(self, n_rules: usize) -> usize {
+        match self {
+            Removal::Rule(i) => i,
+            Removal::RepeatedLine => n_rules,
+            Removal::HeaderNav => n_rules + 1,
+            Removal::FooterNav => n_rules + 2,
+        }
+    }
+}
+
+/// The names removals are counted under: every rule in file order, then
+/// [`BUILTIN_NAMES`].
+pub fn removal_names(rules: Option<&Rules>) -> Vec<String> {
+    let mut names: Vec<String> = rules.map(|r| r.names().to_vec()).unwrap_or_default();
+    names.extend(BUILTIN_NAMES.iter().map(|s| s.to_string()));
+    names
+}
+
 /// The result of cleaning one text.
 #[derive(Debug, Default)]
 pub struct Cleaned {
     pub text: String,
-    /// `(rule index, removed line)` in document order.
-    pub removed: Vec<(usize, String)>,
+    /// Removed lines with the mechanism that removed them, in document
+    /// order.
+    pub removed: Vec<(Removal, String)>,
+}
+
+/// Remove boilerplate lines from normalized `text` of a document of
+/// `source` (its [`repeated::source_key`]): rules first, then repeated
+/// lines, then navigation at both ends of what is left. Blank lines left
+/// doubled by a removal are folded, so the output stays normalized.
+pub fn clean(
+    text: &str,
+    source: &str,
+    rules: Option<&Rules>,
+    repeated: Option<&RepeatedLines>,
+    nav: &NavConfig,
+) -> Cleaned {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut why: Vec<Option<Removal>> = lines
+        .iter()
+        .map(|line| {
+            if line.is_empty() {
+                return None;
+            }
+            if let Some(i) = rules.and_then(|r| r.matching_rule(line)) {
+                return Some(Removal::Rule(i));
+            }
+            repeated
+                .is_some_and(|r| r.is_repeated(source, line))
+                .then_some(Removal::RepeatedLine)
+        })
+        .collect();
+    if nav.enabled {
+        let left: Vec<usize> = (0..lines.len())
+            .filter(|&i| !lines[i].is_empty() && why[i].is_none())
+            .collect();
+        let texts: Vec<&str> = left.iter().map(|&i| lines[i]).collect();
+        let (head, tail) = nav::edges(&texts, nav);
+        for &i in &left[..head] {
+            why[i] = Some(Removal::HeaderNav);
+        }
+        for &i in &left[left.len() - tail..] {
+            why[i] = Some(Removal::FooterNav);
+        }
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut removed = Vec::new();
+    let mut blank_pending = false;
+    for (line, why) in lines.iter().zip(why) {
+        if line.is_empty() {
+            blank_pending = !out.is_empty();
+            continue;
+        }
+        if let Some(w) = why {
+            removed.push((w, line.to_string()));
+            continue;
+        }
+        if !out.is_empty() {
+            out.push('\n');
+            if blank_pending {
+                out.push('\n');
+            }
+        }
+        blank_pending = false;
+        out.push_str(line);
+    }
+    Cleaned { text: out, removed }
 }
 
 impl Rules {
@@ -160,31 +279,14 @@ impl Rules {
             .find(|&i| n <= self.max_chars[i])
     }
 
-    /// Remove boilerplate lines from normalized text. Blank lines left
-    /// doubled by a removal are folded, so the output stays normalized.
+    /// Remove the lines these rules match (and nothing else) from
+    /// normalized text; see [`clean`].
     pub fn clean(&self, text: &str) -> Cleaned {
-        let mut out = String::with_capacity(text.len());
-        let mut removed = Vec::new();
-        let mut blank_pending = false;
-        for line in text.split('\n') {
-            if line.is_empty() {
-                blank_pending = !out.is_empty();
-                continue;
-            }
-            if let Some(rule) = self.matching_rule(line) {
-                removed.push((rule, line.to_string()));
-                continue;
-            }
-            if !out.is_empty() {
-                out.push('\n');
-                if blank_pending {
-                    out.push('\n');
-                }
-            }
-            blank_pending = false;
-            out.push_str(line);
-        }
-        Cleaned { text: out, removed }
+        let off = NavConfig {
+            enabled: false,
+            ..Default::default()
+        };
+        clean(text, "", Some(self), None, &off)
     }
 }
 
@@ -203,10 +305,11 @@ mod tests {
         let text = "[ad_1]\nA caption about the war. (غيتي)\nBody line one.\n\nBody line two.\n[ad_2]\nالمصدر";
         let c = rules.clean(text);
         assert_eq!(c.text, "Body line one.\n\nBody line two.");
+        let names = removal_names(Some(&rules));
         let names: Vec<&str> = c
             .removed
             .iter()
-            .map(|(i, _)| rules.names()[*i].as_str())
+            .map(|(r, _)| names[r.index(rules.names().len())].as_str())
             .collect();
         assert_eq!(
             names,
