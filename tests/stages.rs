@@ -97,7 +97,7 @@ fn a_stage_refuses_to_run_before_its_inputs_exist() {
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("has not been processed") && err.contains("process"),
+        err.contains("have not been counted") && err.contains("run stage `lines` first"),
         "{err}"
     );
     let o = run(&[

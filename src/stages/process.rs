@@ -20,8 +20,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{Work, chain_key, partial_path, write_atomic};
-use crate::clean::repeated::{self, RepeatedLines};
 use crate::clean::Rules;
+use crate::clean::repeated::{self, RepeatedLines};
 use crate::config::OnBadFile;
 use crate::doc::{Document, Record};
 use crate::error::{Error, Result};
@@ -155,7 +155,9 @@ pub fn load_repeated(work: &Work) -> Result<Option<RepeatedLines>> {
     lines_key(work)?;
     let mut all = repeated::LineCounts::new(&cfg.clean.repeated);
     for fi in 0..work.files.len() {
-        all.merge(repeated::LineCounts::read_from(&lines_counts_path(work, fi))?);
+        all.merge(repeated::LineCounts::read_from(&lines_counts_path(
+            work, fi,
+        ))?);
     }
     Ok(Some(all.finish(&cfg.clean.repeated)))
 }
@@ -206,13 +208,7 @@ pub fn process_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
 }
 
 /// Process file `fi` unless its stats already hold the current key.
-fn process_one(
-    work: &Work,
-    stages: &Stages,
-    fi: usize,
-    n_rules: usize,
-    lkey: &str,
-) -> Result<()> {
+fn process_one(work: &Work, stages: &Stages, fi: usize, n_rules: usize, lkey: &str) -> Result<()> {
     let f = &work.files[fi];
     let skip_bad = work.loaded.config.input.on_bad_file == OnBadFile::Skip;
     let (sha, bytes) = match crate::write::sha256_file(&f.path) {
