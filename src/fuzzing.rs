@@ -159,15 +159,27 @@ fn collect(records: crate::error::Result<crate::read::Records>) -> (Vec<Record>,
     }
 }
 
-/// A record as a comparable line: line, then id and text or reason and detail.
-fn sig(r: &Record) -> String {
+/// A record as a comparable line: line, then id and text or reason and
+/// detail. An id derived from the file name `from` is written as if from
+/// `to`, so a file and its compressed copy compare equal.
+fn sig(r: &Record, from: &str, to: &str) -> String {
+    let id = |id: &str| match id.strip_prefix(from) {
+        Some(rest) if rest.is_empty() || rest.starts_with('#') => format!("{to}{rest}"),
+        _ => id.to_string(),
+    };
     match r {
-        Record::Doc(d) => format!("{:?} doc {:?} {:?}", d.prov.line, d.id, d.text),
+        Record::Doc(d) => format!("{:?} doc {:?} {:?}", d.prov.line, id(&d.id), d.text),
         Record::Bad {
-            prov, id, reject, ..
+            prov,
+            id: i,
+            reject,
+            ..
         } => format!(
-            "{:?} bad {id:?} {} {}",
-            prov.line, reject.reason, reject.detail
+            "{:?} bad {:?} {} {}",
+            prov.line,
+            i.as_deref().map(id),
+            reject.reason,
+            reject.detail
         ),
     }
 }
@@ -231,8 +243,8 @@ fn read_both(
         knobs.pack(data)
     };
     let (records, err) = read(&packed_name, &packed, &cfg);
-    let want: Vec<String> = plain.0.iter().map(sig).collect();
-    let got: Vec<String> = records.iter().map(sig).collect();
+    let want: Vec<String> = plain.0.iter().map(|r| sig(r, name, name)).collect();
+    let got: Vec<String> = records.iter().map(|r| sig(r, &packed_name, name)).collect();
     match knobs.packing {
         3 => {
             // Raw bytes named `.gz`: anything but a panic, and records, if
@@ -254,8 +266,10 @@ fn read_both(
                 got.len() <= want.len() && got[..] == want[..got.len()],
                 "a cut archive must yield a prefix of the records:\n{got:#?}\nvs\n{want:#?}"
             );
+            // The text reader stops at the size limit, maybe before the cut.
+            let stopped_early = name.ends_with(".txt") && got == want;
             assert!(
-                err.is_some() || plain.1.is_some(),
+                err.is_some() || plain.1.is_some() || stopped_early,
                 "a cut archive read without error ({} of {} records)",
                 got.len(),
                 want.len()

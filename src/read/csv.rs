@@ -187,7 +187,7 @@ fn row(
         }
     };
     if let Some(u) = unclosed {
-        let field = rec.iter().last().map_or(0, <[u8]>::len);
+        let field = rec.iter().next_back().map_or(0, <[u8]>::len);
         return bad(format!(
             "a quote opened on line {} is never closed: the rest of the file ({} lines, {field} bytes) was read as one field",
             u.quote_line, u.lines,
