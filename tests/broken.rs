@@ -1268,3 +1268,29 @@ fn duplicate_ids_with_different_texts() {
     let row = r.at("a.jsonl", Some(2));
     assert_eq!(row["reason"].as_deref(), Some("duplicate_id"));
 }
+
+/// A CSV field over the limit: just over, measured on the decoded text;
+/// far over, rejected before it is decoded (not copied again).
+#[test]
+fn csv_text_field_over_the_limit() {
+    let c = Case::new();
+    let (near, far) = ("word ".repeat(220), "word ".repeat(400));
+    c.file(
+        "a.csv",
+        format!("id,text\nv1,{near}\nv2,{far}\nv3,\"{}\"\n", ART[0]),
+    );
+    let r = c.ok("[input]\nmax_doc_bytes = 1000\n", &[], 3);
+    r.rejects(
+        "a.csv",
+        Some(2),
+        "too_large",
+        "text is 1100 bytes, over input.max_doc_bytes = 1000",
+    );
+    r.rejects(
+        "a.csv",
+        Some(3),
+        "too_large",
+        "field \"text\" is 2000 bytes, over input.max_doc_bytes = 1000",
+    );
+    assert_eq!(r.kept_ids(), ["v3"]);
+}

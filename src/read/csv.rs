@@ -9,7 +9,10 @@
 //! unquoted delimiter inside the text, fewer a line break inside an unquoted
 //! field or a cut row, and either way the text would be wrong. A quote that
 //! opens a field and is never closed makes the rest of the file one field;
-//! that last record is `malformed_csv` naming the line of the quote.
+//! that last record is `malformed_csv` naming the line of the quote. The
+//! parser holds a whole record in memory; a text field far over
+//! `input.max_doc_bytes` is rejected as `too_large` before it is decoded,
+//! so it is not copied a second time.
 
 use std::io::Read;
 
@@ -205,6 +208,13 @@ fn row(
             rec.len(),
             shape.n_fields
         ));
+    }
+    // A text field far over the limit is rejected before it is decoded
+    // (which would copy it): the parser has already held it once.
+    let text_len = rec.get(shape.text_col).map_or(0, <[u8]>::len);
+    if text_len > super::jsonl::line_cap(cfg.max_doc_bytes) {
+        let what = format!("field {:?} is {text_len} bytes", cfg.fields.text);
+        return super::too_large(prov, &what, cfg.max_doc_bytes);
     }
     let mut invalid = 0;
     let mut get = |c: Option<usize>| {
