@@ -3,7 +3,9 @@
 #  1. a Python venv (.venv/) with the packages of tests/python/requirements.txt;
 #  2. `cargo test --release` (release profile, so the build is shared with
 #     the main job and the benchmarks: the dependency tree compiles once);
-#  3. a build of the sample (configs/default.toml -> out/sample/),
+#  3. bounded fuzzing (scripts/fuzz.sh: each target 60 s, two at a time;
+#     skipped, saying why, without a nightly toolchain);
+#  4. a build of the sample (configs/default.toml -> out/sample/),
 #     `corpusforge verify` on it, and the Python release tests against it
 #     (pyarrow, polars, pandas, DuckDB, Hugging Face `datasets` offline, and
 #     a headless Chromium screenshot of report.html);
@@ -30,6 +32,7 @@ fi
 
 cargo build --release --locked
 cargo test --release --locked
+bash scripts/fuzz.sh
 
 target/release/corpusforge build --config configs/default.toml --quiet
 target/release/corpusforge verify out/sample

@@ -72,7 +72,8 @@ pub struct InputConfig {
     pub max_doc_bytes: usize,
     /// Text encoding of the inputs (a WHATWG label: `utf-8`, `windows-1256`,
     /// `latin1`, `shift_jis`, ...). Invalid sequences become U+FFFD and are
-    /// counted. Parquet strings are always UTF-8. Default `utf-8`.
+    /// counted. Parquet strings are always UTF-8. UTF-16 is refused (records
+    /// are split at newline bytes). Default `utf-8`.
     pub encoding: String,
     /// What a file that cannot be read at all does (truncated archive, not
     /// the format its extension says, no permission): `fail` stops the
@@ -401,11 +402,28 @@ impl Config {
                 self.output.zstd_level
             )));
         }
-        if encoding_rs::Encoding::for_label(self.input.encoding.as_bytes()).is_none() {
-            return Err(bad(format!(
-                "input.encoding = {:?} is not a known encoding label (e.g. utf-8, windows-1256, latin1)",
-                self.input.encoding
-            )));
+        match encoding_rs::Encoding::for_label(self.input.encoding.as_bytes()) {
+            None => {
+                return Err(bad(format!(
+                    "input.encoding = {:?} is not a known encoding label (e.g. utf-8, windows-1256, latin1)",
+                    self.input.encoding
+                )));
+            }
+            Some(e) if e == encoding_rs::UTF_16LE || e == encoding_rs::UTF_16BE => {
+                return Err(bad(format!(
+                    "input.encoding = {:?}: UTF-16 input is not supported (records are split at the byte 0x0A); \
+                     convert the files to UTF-8 first, e.g. `iconv -f UTF-16 -t UTF-8`",
+                    self.input.encoding
+                )));
+            }
+            Some(e) if e == encoding_rs::REPLACEMENT => {
+                return Err(bad(format!(
+                    "input.encoding = {:?} is a label of the WHATWG \"replacement\" encoding, which decodes \
+                     any input to one U+FFFD; convert the files to UTF-8 first",
+                    self.input.encoding
+                )));
+            }
+            Some(_) => {}
         }
         if self.run.batch_size == 0 {
             return Err(bad("run.batch_size must be > 0".into()));

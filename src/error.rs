@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{}: {cause}", path.display())]
+    #[error("{}: {cause}{}", path.display(), io_hint(cause))]
     Io {
         path: PathBuf,
         // Not a `source`: the message already includes it, and callers
@@ -21,6 +21,16 @@ pub enum Error {
     },
     #[error("{}{}: {message}", path.display(), line.map(|l| format!(", line {l}")).unwrap_or_default())]
     Input {
+        path: PathBuf,
+        line: Option<u64>,
+        message: String,
+    },
+    /// An input file that cannot be read at all (cannot be opened, a
+    /// truncated or corrupt archive, not the format its extension says, no
+    /// text column). With `input.on_bad_file = "skip"` the build leaves the
+    /// file out and lists it in the manifest instead of failing.
+    #[error("{}{}: {message}", path.display(), line.map(|l| format!(", line {l}")).unwrap_or_default())]
+    BadFile {
         path: PathBuf,
         line: Option<u64>,
         message: String,
@@ -45,11 +55,43 @@ impl Error {
         }
     }
 
+    pub fn bad_file(path: &Path, line: Option<u64>, message: impl Into<String>) -> Self {
+        Error::BadFile {
+            path: path.to_path_buf(),
+            line,
+            message: message.into(),
+        }
+    }
+
     pub fn output(path: &Path, message: impl Into<String>) -> Self {
         Error::Output {
             path: path.to_path_buf(),
             message: message.into(),
         }
+    }
+}
+
+/// What to do about an I/O error whose cause is outside the program (a full
+/// disk, a read-only mount, a size limit), or nothing.
+fn io_hint(e: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::StorageFull => {
+            " (the disk is full: free some space, or write the release to another \
+             file system with --output)"
+        }
+        K::QuotaExceeded => {
+            " (the disk quota is used up: free some space, or use --output elsewhere)"
+        }
+        K::FileTooLarge => {
+            " (a file size limit was reached: raise `ulimit -f`, or lower \
+             output.shard_bytes if the file system limits file size)"
+        }
+        K::ReadOnlyFilesystem => {
+            " (the file system is read-only: write the release to a writable folder with --output)"
+        }
+        K::PermissionDenied => " (no permission: check the owner and mode of this path)",
+        _ => "",
     }
 }
 

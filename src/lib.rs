@@ -11,6 +11,8 @@ pub mod dedup;
 pub mod doc;
 pub mod error;
 pub mod filter;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod html;
 pub mod langid;
 pub mod manifest;

@@ -44,6 +44,12 @@ fn main() -> ExitCode {
             for cause in err.chain().skip(1) {
                 eprintln!("  caused by: {cause}");
             }
+            if let Some(Error::BadFile { .. }) = err.downcast_ref::<Error>() {
+                eprintln!(
+                    "  hint: to build without such files, run with --on-bad-file=skip: \
+                     they are left out and listed with the reason in manifest.json (inputs[].skipped)"
+                );
+            }
             ExitCode::from(exit_code(&err))
         }
     }
@@ -55,7 +61,7 @@ fn exit_code(err: &anyhow::Error) -> u8 {
     }
     match err.downcast_ref::<Error>() {
         Some(Error::Config { .. }) => 2,
-        Some(Error::Input { .. }) => 3,
+        Some(Error::Input { .. }) | Some(Error::BadFile { .. }) => 3,
         Some(Error::Io { .. }) | Some(Error::Output { .. }) => 4,
         None => 1,
     }

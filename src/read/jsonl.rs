@@ -1,64 +1,125 @@
 //! JSON Lines: one object per line. Blank lines are skipped (they hold no
-//! record); a line that is not a JSON object is a `malformed_json` record.
+//! record); a line that is not a JSON object is a `malformed_json` record
+//! with the parser's message (which gives the column). A UTF-8 byte order
+//! mark before the first line is dropped. A line longer than
+//! `input.max_doc_bytes` plus a quarter of it (at most 64 KiB, room for the
+//! other fields) is rejected as `too_large` while it is read: at most that
+//! many bytes of it are ever held in memory, the rest is skipped up to the
+//! next newline.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 
 use serde_json::{Map, Value};
 
-use super::{InputFile, RawFields, Records, decode_text, make_record, open_stream, too_large};
+use super::{
+    InputFile, RawFields, Records, decode_text, make_record, open_stream, read_failed, skip_bom,
+    too_large,
+};
 use crate::config::InputConfig;
 use crate::doc::{Provenance, Record, Reject, Stage};
-use crate::error::{Error, Result};
 
-pub(super) fn records(file: &InputFile, cfg: &InputConfig) -> Result<Records> {
-    let stream = open_stream(file)?;
+pub(super) fn records(file: &InputFile, cfg: &InputConfig) -> crate::error::Result<Records> {
+    let stream = skip_bom(open_stream(file)?, cfg, file)?;
+    Ok(from_reader(stream, file, cfg))
+}
+
+/// The records of a JSON Lines stream (already decompressed).
+pub(crate) fn from_reader(
+    stream: Box<dyn Read + Send>,
+    file: &InputFile,
+    cfg: &InputConfig,
+) -> Records {
     let mut reader = BufReader::with_capacity(1 << 16, stream);
     let file = file.clone();
     let cfg = cfg.clone();
+    // Longest line kept in memory; a longer one is too large whatever it holds.
+    let cap = line_cap(cfg.max_doc_bytes) as u64;
     let mut line_no = 0u64;
     let mut buf = Vec::with_capacity(1 << 14);
     let mut done = false;
-    Ok(Box::new(std::iter::from_fn(move || {
+    Box::new(std::iter::from_fn(move || {
         loop {
             if done {
                 return None;
             }
             buf.clear();
-            match reader.read_until(b'\n', &mut buf) {
-                Ok(0) => {
+            let read = (&mut reader)
+                .take(cap.saturating_add(1))
+                .read_until(b'\n', &mut buf)
+                .and_then(|n| {
+                    if n as u64 > cap && buf.last() != Some(&b'\n') {
+                        // Over the limit: measure the rest of the line, keep none of it.
+                        skip_line(&mut reader).map(|rest| (n as u64, Some(rest)))
+                    } else {
+                        Ok((n as u64, None))
+                    }
+                });
+            let (n, oversized) = match read {
+                Ok((0, _)) => {
                     done = true;
                     return None;
                 }
-                Ok(_) => {}
+                Ok(r) => r,
                 Err(e) => {
                     done = true;
-                    return Some(Err(Error::input(
-                        &file.path,
-                        Some(line_no + 1),
-                        format!("read failed: {e}"),
-                    )));
+                    return Some(Err(read_failed(&file, Some(line_no + 1), &e)));
                 }
-            }
+            };
             line_no += 1;
+            let prov = Provenance {
+                file: file.rel.clone(),
+                line: Some(line_no),
+            };
+            if let Some((rest, newline)) = oversized {
+                let end = if newline {
+                    ""
+                } else {
+                    " (the file ends inside it)"
+                };
+                let what = format!("line is {} bytes{end}", n + rest);
+                return Some(Ok(too_large(prov, &what, cfg.max_doc_bytes)));
+            }
             if buf.iter().all(|b| b.is_ascii_whitespace()) {
                 continue;
             }
-            return Some(Ok(parse_line(&buf, &file, line_no, &cfg)));
+            return Some(Ok(parse_line(&buf, prov, &cfg)));
         }
-    })))
+    }))
 }
 
-fn parse_line(bytes: &[u8], file: &InputFile, line: u64, cfg: &InputConfig) -> Record {
-    let prov = Provenance {
-        file: file.rel.clone(),
-        line: Some(line),
-    };
-    // A line far over the text limit is rejected unparsed: it was read once,
-    // and is not copied again.
-    if bytes.len() > cfg.max_doc_bytes.saturating_add(1 << 16) {
-        let what = format!("line is {} bytes", bytes.len());
-        return too_large(prov, &what, cfg.max_doc_bytes);
+/// The longest line read into memory for a text limit of `max_doc_bytes`.
+pub(crate) fn line_cap(max_doc_bytes: usize) -> usize {
+    max_doc_bytes.saturating_add((max_doc_bytes / 4).min(1 << 16))
+}
+
+/// Skip to the next newline (consumed) or the end of the stream. Returns the
+/// bytes skipped before the newline, and whether there was one.
+fn skip_line(r: &mut impl BufRead) -> std::io::Result<(u64, bool)> {
+    let mut n = 0u64;
+    loop {
+        let avail = match r.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if avail.is_empty() {
+            return Ok((n, false));
+        }
+        match avail.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                r.consume(i + 1);
+                return Ok((n + i as u64, true));
+            }
+            None => {
+                let k = avail.len();
+                r.consume(k);
+                n += k as u64;
+            }
+        }
     }
+}
+
+fn parse_line(bytes: &[u8], prov: Provenance, cfg: &InputConfig) -> Record {
     let (text, invalid) = decode_text(bytes, cfg);
     let trimmed = text.trim_end_matches(['\n', '\r']);
     let obj: Map<String, Value> = match serde_json::from_str::<Value>(trimmed) {

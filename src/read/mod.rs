@@ -91,6 +91,13 @@ pub fn detect(name: &str) -> Option<(Format, Compression)> {
 }
 
 /// Find the input files under `paths`, sorted by relative path.
+///
+/// Inside folders, only regular files are read: named pipes, sockets and
+/// devices are listed as ignored (opening a pipe would block the build), and
+/// a folder reached twice (a symbolic link loop) is walked once. A file named
+/// like an input that cannot be examined (a broken symbolic link, no
+/// permission) is returned as an input, so that reading it fails with its
+/// path and `input.on_bad_file` decides what happens.
 pub fn discover(paths: &[PathBuf]) -> Result<(Vec<InputFile>, Vec<Ignored>)> {
     let mut files = Vec::new();
     let mut ignored = Vec::new();
@@ -116,16 +123,20 @@ pub fn discover(paths: &[PathBuf]) -> Result<(Vec<InputFile>, Vec<Ignored>)> {
                 compression,
                 bytes: meta.len(),
             });
-        } else {
+        } else if meta.is_dir() {
             let mut found = Vec::new();
-            walk(root, root, &mut found)?;
-            for (path, rel, bytes) in found {
+            let mut seen = std::collections::HashSet::new();
+            seen.insert(dir_key(&meta));
+            walk(root, root, &mut seen, &mut found)?;
+            for (path, rel, entry) in found {
                 let name = rel.rsplit('/').next().unwrap_or(&rel).to_string();
-                if name.starts_with('.') {
-                    ignored.push(Ignored {
-                        path: rel,
-                        reason: "hidden file".into(),
-                    });
+                let reason = match &entry {
+                    Entry::Skip(reason) => Some(reason.clone()),
+                    _ if name.starts_with('.') => Some("hidden file".into()),
+                    _ => None,
+                };
+                if let Some(reason) = reason {
+                    ignored.push(Ignored { path: rel, reason });
                     continue;
                 }
                 match detect(&name) {
@@ -134,14 +145,29 @@ pub fn discover(paths: &[PathBuf]) -> Result<(Vec<InputFile>, Vec<Ignored>)> {
                         rel,
                         format,
                         compression,
-                        bytes,
+                        bytes: match entry {
+                            Entry::File(bytes) => bytes,
+                            _ => 0,
+                        },
                     }),
                     None => ignored.push(Ignored {
                         path: rel,
-                        reason: "unknown extension".into(),
+                        reason: match entry {
+                            Entry::Unreadable(e) => format!("unknown extension ({e})"),
+                            _ => "unknown extension".into(),
+                        },
                     }),
                 }
             }
+        } else {
+            return Err(Error::input(
+                root,
+                None,
+                format!(
+                    "input path is a {}, not a file or folder",
+                    special_kind(&meta.file_type())
+                ),
+            ));
         }
     }
     files.sort_by(|a, b| a.rel.cmp(&b.rel));
@@ -163,26 +189,89 @@ pub fn discover(paths: &[PathBuf]) -> Result<(Vec<InputFile>, Vec<Ignored>)> {
     Ok((files, ignored))
 }
 
-fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, String, u64)>) -> Result<()> {
+/// What [`walk`] found at a path that is not a folder.
+enum Entry {
+    /// A regular file of this many bytes.
+    File(u64),
+    /// Not to be read, with the reason.
+    Skip(String),
+    /// Cannot be examined (broken symbolic link, no permission).
+    Unreadable(String),
+}
+
+/// Identity of a folder, to walk each folder once.
+#[cfg(unix)]
+fn dir_key(meta: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
+}
+
+#[cfg(not(unix))]
+fn dir_key(_meta: &std::fs::Metadata) -> (u64, u64) {
+    // Without inode numbers, loops are cut by the path length limit.
+    (0, 0)
+}
+
+fn special_kind(ft: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            return "named pipe";
+        }
+        if ft.is_socket() {
+            return "socket";
+        }
+        if ft.is_block_device() || ft.is_char_device() {
+            return "device";
+        }
+    }
+    let _ = ft;
+    "special file"
+}
+
+fn walk(
+    root: &Path,
+    dir: &Path,
+    seen: &mut std::collections::HashSet<(u64, u64)>,
+    out: &mut Vec<(PathBuf, String, Entry)>,
+) -> Result<()> {
     let rd = std::fs::read_dir(dir)
         .map_err(|e| Error::input(dir, None, format!("cannot list folder: {e}")))?;
     for entry in rd {
         let entry =
             entry.map_err(|e| Error::input(dir, None, format!("cannot list folder: {e}")))?;
         let path = entry.path();
-        let meta = std::fs::metadata(&path)
-            .map_err(|e| Error::input(&path, None, format!("cannot stat: {e}")))?;
+        let rel = path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let meta = match std::fs::metadata(&path) {
+            Ok(m) => m,
+            Err(e) => {
+                let what = match std::fs::symlink_metadata(&path) {
+                    Ok(l) if l.file_type().is_symlink() => format!("broken symbolic link: {e}"),
+                    _ => e.to_string(),
+                };
+                out.push((path, rel, Entry::Unreadable(what)));
+                continue;
+            }
+        };
         if meta.is_dir() {
-            walk(root, &path, out)?;
+            if seen.insert(dir_key(&meta)) {
+                walk(root, &path, seen, out)?;
+            } else {
+                let why = "folder already walked (a symbolic link loop, or a second link to it)";
+                out.push((path, rel, Entry::Skip(why.into())));
+            }
+        } else if meta.is_file() {
+            out.push((path, rel, Entry::File(meta.len())));
         } else {
-            let rel = path
-                .strip_prefix(root)
-                .unwrap_or(&path)
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            out.push((path, rel, meta.len()));
+            let why = format!("not a regular file ({})", special_kind(&meta.file_type()));
+            out.push((path, rel, Entry::Skip(why)));
         }
     }
     Ok(())
@@ -190,17 +279,88 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, String, u64)>) -> Resul
 
 /// Open a file and undo its compression.
 pub(crate) fn open_stream(file: &InputFile) -> Result<Box<dyn Read + Send>> {
-    let f = File::open(&file.path)
-        .map_err(|e| Error::input(&file.path, None, format!("cannot open: {e}")))?;
-    let f = BufReader::with_capacity(1 << 16, f);
+    decompress(open_file(file)?, file)
+}
+
+/// Undo the compression of `file` on the bytes `raw` yields.
+pub(crate) fn decompress(
+    raw: impl Read + Send + 'static,
+    file: &InputFile,
+) -> Result<Box<dyn Read + Send>> {
+    let f = BufReader::with_capacity(1 << 16, raw);
     Ok(match file.compression {
         Compression::None => Box::new(f),
         Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(f)),
         Compression::Zstd => Box::new(
             zstd::stream::read::Decoder::with_buffer(f)
-                .map_err(|e| Error::input(&file.path, None, format!("not zstd: {e}")))?,
+                .map_err(|e| read_failed(file, Some(1), &e))?,
         ),
     })
+}
+
+/// Open an input file; the error says why, naming a broken link as such.
+pub(crate) fn open_file(file: &InputFile) -> Result<File> {
+    File::open(&file.path).map_err(|e| {
+        let link = std::fs::symlink_metadata(&file.path).is_ok_and(|m| m.file_type().is_symlink())
+            && std::fs::metadata(&file.path).is_err();
+        let what = if link {
+            format!("cannot open: broken symbolic link ({e})")
+        } else {
+            format!("cannot open: {e}")
+        };
+        Error::bad_file(&file.path, None, what)
+    })
+}
+
+/// The error for a read that failed at `line` (the first line not read):
+/// for a compressed file, says the archive is truncated or corrupt.
+pub(crate) fn read_failed(file: &InputFile, line: Option<u64>, e: &std::io::Error) -> Error {
+    let kind = match file.compression {
+        Compression::None => {
+            return Error::bad_file(&file.path, line, format!("read failed: {e}"));
+        }
+        Compression::Gzip => "gzip",
+        Compression::Zstd => "zstd",
+    };
+    let what = if file.bytes == 0 {
+        format!("the file is empty (0 bytes), not {kind} data")
+    } else if e.kind() == std::io::ErrorKind::UnexpectedEof
+        || e.to_string().contains("incomplete frame")
+    {
+        format!("{kind} data ends early ({e}): the file is truncated")
+    } else {
+        format!("{kind} data is corrupt or not {kind} at all ({e})")
+    };
+    Error::bad_file(
+        &file.path,
+        line,
+        format!("cannot decompress: {what}; download or compress it again"),
+    )
+}
+
+/// Drop a UTF-8 byte order mark at the start of a stream, when the input
+/// encoding is UTF-8 (a BOM is not part of the first record).
+pub(crate) fn skip_bom(
+    mut r: Box<dyn Read + Send>,
+    cfg: &InputConfig,
+    file: &InputFile,
+) -> Result<Box<dyn Read + Send>> {
+    if input_encoding(cfg) != encoding_rs::UTF_8 {
+        return Ok(r);
+    }
+    let mut head = Vec::with_capacity(3);
+    (&mut r)
+        .take(3)
+        .read_to_end(&mut head)
+        .map_err(|e| read_failed(file, Some(1), &e))?;
+    if head == b"\xEF\xBB\xBF" {
+        head.clear();
+    }
+    Ok(Box::new(std::io::Cursor::new(head).chain(r)))
+}
+
+fn input_encoding(cfg: &InputConfig) -> &'static encoding_rs::Encoding {
+    encoding_rs::Encoding::for_label(cfg.encoding.as_bytes()).unwrap_or(encoding_rs::UTF_8)
 }
 
 /// A stream of records from one file. `Err` is fatal for the file.
@@ -217,12 +377,46 @@ pub fn records(file: &InputFile, cfg: &InputConfig) -> Result<Records> {
     }
 }
 
+/// The records of an input held in memory (fuzz targets and tests): `raw`
+/// is the file's bytes, compressed as `file` says.
+pub(crate) fn records_in_memory(
+    raw: Vec<u8>,
+    file: &InputFile,
+    cfg: &InputConfig,
+) -> Result<Records> {
+    if file.format == Format::Parquet {
+        let bytes: ::bytes::Bytes = raw.into();
+        return parquet::from_chunks(bytes, file, cfg);
+    }
+    records_from_reader(std::io::Cursor::new(raw), file, cfg)
+}
+
+/// The records of a stream of a file's bytes (compressed as `file` says);
+/// not for Parquet, which needs random access.
+pub(crate) fn records_from_reader(
+    raw: impl Read + Send + 'static,
+    file: &InputFile,
+    cfg: &InputConfig,
+) -> Result<Records> {
+    let stream = decompress(raw, file)?;
+    match file.format {
+        Format::Jsonl => Ok(jsonl::from_reader(skip_bom(stream, cfg, file)?, file, cfg)),
+        Format::Csv => csv::from_reader(skip_bom(stream, cfg, file)?, file, cfg, b','),
+        Format::Tsv => csv::from_reader(skip_bom(stream, cfg, file)?, file, cfg, b'\t'),
+        Format::Text => Ok(text::from_reader(stream, file, cfg)),
+        Format::Parquet => Err(Error::bad_file(
+            &file.path,
+            None,
+            "Parquet is read from a file, not a stream",
+        )),
+    }
+}
+
 /// Decode input bytes in the configured encoding (UTF-8 unless
 /// `input.encoding` says otherwise). Returns the text and how many invalid
 /// sequences were replaced by U+FFFD.
 pub fn decode_text(bytes: &[u8], cfg: &InputConfig) -> (String, u32) {
-    let enc =
-        encoding_rs::Encoding::for_label(cfg.encoding.as_bytes()).unwrap_or(encoding_rs::UTF_8);
+    let enc = input_encoding(cfg);
     if enc == encoding_rs::UTF_8 {
         return decode_utf8(bytes);
     }

@@ -1,12 +1,16 @@
 //! One article per `.txt` file: the whole file is the text; the id is the
-//! file's relative path.
+//! file's relative path. An empty (or whitespace-only) file is a
+//! `missing_text` record; a file over `input.max_doc_bytes` is `too_large`
+//! and is not read (a compressed one is read up to the limit only).
 
 use std::io::Read;
 
-use super::{Compression, InputFile, RawFields, Records, decode_text, make_record, open_stream};
+use super::{
+    Compression, InputFile, RawFields, Records, decode_text, make_record, open_stream, read_failed,
+};
 use crate::config::InputConfig;
-use crate::doc::Provenance;
-use crate::error::{Error, Result};
+use crate::doc::{Provenance, Record, Reject, Stage};
+use crate::error::Result;
 
 pub(super) fn records(file: &InputFile, cfg: &InputConfig) -> Result<Records> {
     let prov = Provenance {
@@ -27,16 +31,46 @@ pub(super) fn records(file: &InputFile, cfg: &InputConfig) -> Result<Records> {
             file.bytes.to_string(),
         )))));
     }
-    let mut stream = open_stream(file)?;
+    let stream = open_stream(file)?;
+    Ok(from_reader(stream, file, cfg))
+}
+
+/// The record of a one-article stream (already decompressed).
+pub(crate) fn from_reader(
+    mut stream: Box<dyn Read + Send>,
+    file: &InputFile,
+    cfg: &InputConfig,
+) -> Records {
+    let prov = Provenance {
+        file: file.rel.clone(),
+        line: None,
+    };
     let mut bytes = Vec::new();
-    stream
+    if let Err(e) = stream
         .by_ref()
-        .take(cfg.max_doc_bytes as u64 + 1)
+        .take((cfg.max_doc_bytes as u64).saturating_add(1))
         .read_to_end(&mut bytes)
-        .map_err(|e| Error::input(&file.path, None, format!("read failed: {e}")))?;
+    {
+        return Box::new(std::iter::once(Err(read_failed(file, None, &e))));
+    }
     if bytes.len() > cfg.max_doc_bytes {
-        let n = format!("more than {}", cfg.max_doc_bytes);
-        return Ok(Box::new(std::iter::once(Ok(too_large(n)))));
+        let what = format!("file is more than {} bytes", cfg.max_doc_bytes);
+        let rec = super::too_large(prov, &what, cfg.max_doc_bytes);
+        return Box::new(std::iter::once(Ok(rec)));
+    }
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        let detail = if bytes.is_empty() {
+            "the file is empty".to_string()
+        } else {
+            format!("the file has only whitespace ({} bytes)", bytes.len())
+        };
+        let rec = Record::Bad {
+            prov,
+            id: None,
+            raw: String::new(),
+            reject: Reject::new(Stage::Read, "missing_text", detail),
+        };
+        return Box::new(std::iter::once(Ok(rec)));
     }
     let (text, invalid) = decode_text(&bytes, cfg);
     let raw = RawFields {
@@ -45,5 +79,5 @@ pub(super) fn records(file: &InputFile, cfg: &InputConfig) -> Result<Records> {
         ..Default::default()
     };
     let rec = make_record(prov, raw, &cfg.fields, cfg.max_doc_bytes, String::new);
-    Ok(Box::new(std::iter::once(Ok(rec))))
+    Box::new(std::iter::once(Ok(rec)))
 }

@@ -8,7 +8,7 @@
 //! beyond `dedup.near.memory_budget_mb`. Never text. `write` later holds
 //! the ids and keys of the candidates and their 13-byte decisions.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -145,6 +145,8 @@ fn for_each_cand(
 /// exact dedup is off), in input order.
 struct Reps {
     keys: Vec<u128>,
+    /// xxh3-64 of each candidate's id (only when loaded with metas).
+    id_hashes: Vec<u64>,
     sigs: Vec<Signature>,
     metas: Vec<DocMeta>,
 }
@@ -156,11 +158,16 @@ fn load_reps(work: &Work, stats: &[FileStats], with_meta: bool) -> Result<Reps> 
     let mut seen: HashSet<u128> = HashSet::new();
     let mut reps = Reps {
         keys: Vec::new(),
+        id_hashes: Vec::new(),
         sigs: Vec::new(),
         metas: Vec::new(),
     };
     for_each_cand(work, stats, near.enabled, |c| {
         reps.keys.push(c.key);
+        if with_meta {
+            reps.id_hashes
+                .push(xxhash_rust::xxh3::xxh3_64(c.id.as_bytes()));
+        }
         if !near.enabled || (cfg.dedup.exact && !seen.insert(c.key)) {
             return Ok(());
         }
@@ -226,6 +233,10 @@ pub fn bands_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
     work.mark_done("bands", task, tasks, &key)
 }
 
+fn duplicate_ids_path(work: &Work) -> PathBuf {
+    work.dir.join("cluster").join("duplicate_ids.bin")
+}
+
 fn decisions_path(work: &Work) -> PathBuf {
     work.dir.join("cluster").join("decisions.bin")
 }
@@ -271,7 +282,6 @@ pub fn cluster_task(work: &Work) -> Result<()> {
         let assign = minhash::assign_edges(&reps.sigs, &reps.metas, near, &edges);
         kept_rep = dedup::kept_of_reps(&rep_idx, &assign);
     }
-    drop(reps.sigs);
     let decisions = dedup::decisions(&rep_of, &rep_idx, &kept_rep);
     let mut bytes = Vec::with_capacity(decisions.len() * 13);
     for d in &decisions {
@@ -281,6 +291,22 @@ pub fn cluster_task(work: &Work) -> Result<()> {
         bytes.push(d.exact as u8);
     }
     write_atomic(&decisions_path(work), &bytes)?;
+    // Ids must be unique among kept documents: a later kept document with
+    // the id of an earlier one is rejected (`duplicate_id`).
+    let mut first: HashMap<u64, u32> = HashMap::new();
+    let mut dup_ids = Vec::new();
+    for (i, d) in decisions.iter().enumerate() {
+        if d.kept as usize != i {
+            continue;
+        }
+        if let Some(&j) = first.get(&reps.id_hashes[i]) {
+            dup_ids.extend_from_slice(&(i as u32).to_le_bytes());
+            dup_ids.extend_from_slice(&j.to_le_bytes());
+        } else {
+            first.insert(reps.id_hashes[i], i as u32);
+        }
+    }
+    write_atomic(&duplicate_ids_path(work), &dup_ids)?;
     work.mark_done("cluster", 0, 1, &key)
 }
 
@@ -290,6 +316,9 @@ pub struct DedupResult {
     pub ids: Vec<Box<str>>,
     pub keys: Vec<u128>,
     pub decisions: Vec<Decision>,
+    /// Kept candidates whose id an earlier kept candidate has (index ->
+    /// that earlier index).
+    pub duplicate_ids: HashMap<u32, u32>,
 }
 
 pub fn load_result(work: &Work, stats: &[FileStats], up: &str) -> Result<DedupResult> {
@@ -327,9 +356,21 @@ pub fn load_result(work: &Work, stats: &[FileStats], up: &str) -> Result<DedupRe
             exact: c[12] != 0,
         })
         .collect();
+    let p = duplicate_ids_path(work);
+    let bytes = std::fs::read(&p).map_err(|e| Error::io(&p, e))?;
+    let duplicate_ids = bytes
+        .chunks_exact(8)
+        .map(|c| {
+            (
+                u32::from_le_bytes(c[..4].try_into().expect("4 bytes")),
+                u32::from_le_bytes(c[4..].try_into().expect("4 bytes")),
+            )
+        })
+        .collect();
     Ok(DedupResult {
         ids,
         keys,
         decisions,
+        duplicate_ids,
     })
 }

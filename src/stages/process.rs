@@ -86,7 +86,7 @@ pub fn lines_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
             .par_iter()
             .map(|&fi| {
                 let f = &work.files[fi];
-                let sha = match crate::write::sha256_file(&f.path) {
+                let sha = match hash_input(f, cfg) {
                     Ok((sha, _)) => sha,
                     Err(_) if skip_bad => "unreadable".to_string(),
                     Err(e) => return Err(e),
@@ -211,7 +211,7 @@ pub fn process_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
 fn process_one(work: &Work, stages: &Stages, fi: usize, n_rules: usize, lkey: &str) -> Result<()> {
     let f = &work.files[fi];
     let skip_bad = work.loaded.config.input.on_bad_file == OnBadFile::Skip;
-    let (sha, bytes) = match crate::write::sha256_file(&f.path) {
+    let (sha, bytes) = match hash_input(f, &work.loaded.config) {
         Ok(h) => h,
         Err(e) if skip_bad => {
             let stats = FileStats {
@@ -269,6 +269,16 @@ fn process_one(work: &Work, stages: &Stages, fi: usize, n_rules: usize, lkey: &s
     stats.sha256 = sha;
     stats.bytes = bytes;
     write_stats(work, fi, &stats)
+}
+
+/// sha256 and size of an input file. When it cannot be read, the error is
+/// the reader's (a bad input, naming the file and what is wrong), not a
+/// bare I/O error.
+fn hash_input(f: &InputFile, cfg: &crate::config::Config) -> Result<(String, u64)> {
+    crate::write::sha256_file(&f.path).map_err(|e| match read::records(f, &cfg.input) {
+        Err(reader) => reader,
+        Ok(_) => e,
+    })
 }
 
 impl FileStats {

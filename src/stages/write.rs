@@ -155,6 +155,17 @@ pub fn write_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
                     };
                     Some((r, Some((kept, d.jaccard))))
                 }
+                (None, Some((i, _))) if dd.duplicate_ids.contains_key(&(i as u32)) => {
+                    let r = Reject::new(
+                        Stage::Dedup,
+                        "duplicate_id",
+                        format!(
+                            "an earlier kept document has the same id {:?} and another text",
+                            doc.id
+                        ),
+                    );
+                    Some((r, None))
+                }
                 (None, _) => None,
             };
             if let Some((r, dup_of)) = reject {

@@ -1,0 +1,4 @@
+//! `clean` on arbitrary text; see `corpusforge::fuzzing::check_clean`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| corpusforge::fuzzing::check_clean(data));
