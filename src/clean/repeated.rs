@@ -77,7 +77,7 @@ pub struct RepeatedConfig {
     /// Default 5.
     pub min_docs: u32,
     /// ... and in at least this share of the source's documents. Default
-    /// 0.001 (a source of 13,000 documents needs 13).
+    /// 0.01 (a source of 13,000 documents needs 130).
     pub min_share: f64,
     /// Sources with fewer documents are never cleaned by this rule.
     /// Default 10.
@@ -94,7 +94,7 @@ impl Default for RepeatedConfig {
             enabled: true,
             max_chars: 200,
             min_docs: 5,
-            min_share: 0.001,
+            min_share: 0.01,
             min_source_docs: 10,
             max_tracked_lines: 4_000_000,
         }
