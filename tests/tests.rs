@@ -795,3 +795,38 @@ fn inspect_prints_tables_samples_and_clusters() {
     let o = run(&["inspect", rel, "--cluster", "nope"]);
     assert_eq!(o.status.code(), Some(1));
 }
+
+/// Mojibake repair on real multilingual articles (../shared/corpora): the
+/// same texts decoded as Windows-1252 are restored exactly, and the texts
+/// as they are stay untouched.
+#[test]
+fn mojibake_repair_round_trips_real_articles() {
+    use std::io::BufRead;
+    let dir = root().join("../shared/corpora/news_articles");
+    if !dir.exists() {
+        eprintln!("skipped: {} is absent", dir.display());
+        return;
+    }
+    let (mut n, mut restored, mut untouched) = (0, 0, 0);
+    // 1,500 articles of each file: MasakhaNEWS (Latin script, Amharic) and
+    // SaudiNewsNet (Arabic).
+    for i in 0..4 {
+        let path = dir.join(format!("news-{i:05}.jsonl.gz"));
+        let f = flate2::read::MultiGzDecoder::new(std::fs::File::open(&path).unwrap());
+        for line in std::io::BufReader::new(f).lines().take(1500) {
+            let v: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+            let Some(text) = v["text"].as_str().filter(|t| !t.is_empty()) else {
+                continue;
+            };
+            n += 1;
+            let (broken, _, _) = encoding_rs::WINDOWS_1252.decode(text.as_bytes());
+            let fixed = corpusforge::normalize::fix_mojibake(&broken).map(|(t, _)| t);
+            restored += (fixed.as_deref().unwrap_or(&broken) == text) as u32;
+            untouched += corpusforge::normalize::fix_mojibake(text).is_none() as u32;
+        }
+    }
+    eprintln!("{n} articles: {restored} restored exactly, {untouched} correct texts untouched");
+    assert!(n > 5000);
+    assert!(restored as f64 >= 0.995 * n as f64, "{restored} of {n}");
+    assert_eq!(untouched, n);
+}

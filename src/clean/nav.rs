@@ -206,11 +206,17 @@ fn is_menu_item(line: &&str) -> bool {
 }
 
 fn is_link_bar(line: &str) -> bool {
-    const CRUMB: &[char] = &['>', '›', '»', '→', '‹', '«'];
     const BAR: &[char] = &['|', '•', '·', '¦'];
-    // A separator stands between spaces ("Home » News"), so that quotes
-    // («Le Monde»), apostrophes and "l·l" are not separators; `|` may be
-    // written without spaces.
+    // A separator stands between spaces ("Home » News"), so that
+    // apostrophes and "l·l" are not separators; `|` may be written without
+    // spaces. Guillemets are quotes when the opening one is there too (French
+    // writes « à chaud » with spaces), so then `»` and `›` do not separate.
+    let crumb: &[char] = match (line.contains('«'), line.contains('‹')) {
+        (false, false) => &['>', '›', '»', '→'],
+        (true, false) => &['>', '›', '→'],
+        (false, true) => &['>', '»', '→'],
+        (true, true) => &['>', '→'],
+    };
     let chars: Vec<char> = line.chars().collect();
     let spaced =
         |i: usize| i > 0 && i + 1 < chars.len() && chars[i - 1] == ' ' && chars[i + 1] == ' ';
@@ -218,7 +224,7 @@ fn is_link_bar(line: &str) -> bool {
     let mut bars = 0;
     let mut items: Vec<String> = vec![String::new()];
     for (i, &c) in chars.iter().enumerate() {
-        let sep = if CRUMB.contains(&c) && spaced(i) {
+        let sep = if crumb.contains(&c) && spaced(i) {
             crumbs += 1;
             true
         } else if c == '|' || (BAR.contains(&c) && spaced(i)) || (c == '/' && spaced(i)) {
@@ -536,6 +542,8 @@ mod tests {
             // Quotes and apostrophes are no separators.
             "* خدمة «نيويورك تايمز»\nنص المقال.",
             "Il a lu «Le Monde» hier\nSuite.",
+            "9.11. Branchements « à chaud » : hotplug\nLe noyau Linux.",
+            "ពាក្យសម្ងាត់ គឺ « មុយរាល » ។\nអត្ថបទ។",
             "Kahlil Gibran›s The Prophet\nA review.",
             // Numbered headings after a banner.
             "Download the ebook\nCapítulo 4. Instalación\n4.1. Métodos de instalación\nTexto.",
