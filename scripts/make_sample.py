@@ -43,6 +43,7 @@ import re
 import sys
 import tempfile
 import unicodedata
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -78,7 +79,9 @@ OUTLETS = {
     "tr": [("Kıyı Postası", "kiyipostasi"), ("Anadolu Akşamı", "anadoluaksami")],
     "ar": [("صحيفة الوادي", "alwadi"), ("أخبار الساحل", "akhbarsahel")],
     "ru": [("Северный вестник", "severvestnik"), ("Речная газета", "rechnaya")],
-    "uk": [("Вечірній Поділ", "vechirnipodil"), ("Степовий кур'єр", "stepkurier")],
+    # One outlet for every Ukrainian article: a source with 12 documents, enough
+    # for the repeated-lines rule (a source needs 10) planted below.
+    "uk": [("Вечірній Поділ", "vechirnipodil"), ("Вечірній Поділ", "vechirnipodil")],
     "zh": [("江河日报", "jianghe"), ("晨光新闻", "chenguang")],
     "ja": [("みなと新聞", "minato"), ("山里タイムズ", "yamazato")],
     "hi": [("नगर समाचार", "nagarsamachar"), ("दैनिक प्रभात", "dainikprabhat")],
@@ -193,6 +196,34 @@ plant("ja-0002", tail=["出典"])
 plant("ja-0006", head=["[ad_1]"], tail=["続きを読む"])
 plant("hi-0001", tail=["स्रोत"])
 plant("hi-0003", tail=["और पढ़ें"])
+
+# Navigation at either end of the document (removed by the header/footer
+# heuristics, not by a rule): breadcrumbs, link bars, a menu run, a date line,
+# a share bar, "back to top".
+plant("en-0005", head=["Skip to content", "Home > News > Environment"],
+      note="navigation header (skip link, breadcrumb) before the body")
+plant("en-0006", tail=["Back to top"], note="navigation footer after the body")
+plant("fr-0003", tail=["Accueil | Contact | Mentions légales | Plan du site"],
+      note="footer link bar after the body")
+plant("de-0005", head=["Startseite | Politik | Wirtschaft | Sport | Kultur"],
+      note="menu bar before the body")
+plant("es-0003", head=["Lunes, 4 de marzo de 2024"], note="date line before the body")
+plant("pt-0003", tail=["Facebook Twitter WhatsApp E-mail"], note="share bar after the body")
+plant("tr-0003", head=["Ana Sayfa › Gündem › Yerel"], note="breadcrumb before the body")
+plant("ru-0003", head=["Главная", "Новости", "Общество", "Экономика"],
+      note="menu run (one item per line) before the body")
+plant("ar-0003", head=["الرئيسية » أخبار » محليات"], note="breadcrumb before the body")
+plant("zh-0004", head=["首页 > 新闻 > 社会"], tail=["返回顶部"],
+      note="breadcrumb before and back-to-top link after the body")
+plant("ja-0003", head=["ホーム > ニュース > 地域"], note="breadcrumb before the body")
+plant("hi-0004", head=["मुख्य पृष्ठ » समाचार » शहर"], note="breadcrumb before the body")
+
+# A line repeated across documents of one source (removed by the
+# repeated-lines rule): an outlet's promo trailer in 6 of its 12 articles.
+UK_PROMO = "Новини Подолу щодня — у Telegram-каналі «Вечірній Поділ»"
+for _n in range(4, 10):
+    plant(f"uk-{_n:04d}", tail=[UK_PROMO],
+          note="outlet trailer repeated in 6 of the outlet's 12 articles (repeated-lines rule)")
 
 # Normalization cases (kept; the body lines are checked in NFC, cleaned form).
 R["fr-0010"]["render"] = lambda t: unicodedata.normalize("NFD", t)
@@ -558,8 +589,81 @@ def is_boilerplate(line: str) -> bool:
     return any(low.startswith(n) for n in NOTICES)
 
 
-def clean(text: str) -> list[str]:
-    return [ln for ln in normalize(text) if not is_boilerplate(ln)]
+# Navigation model (header/footer heuristics), enough for the planted cases:
+# breadcrumbs, link bars, a menu run, a date line, a share bar, phrases.
+NAV_PHRASES = {"skip to content", "back to top", "返回顶部", "главная"}
+NAV_WORDS = {"главная", "новости", "общество", "экономика", "startseite", "politik", "sport"}
+SHARE_BAR = {"facebook", "twitter", "whatsapp", "e-mail"}
+RE_CRUMB = re.compile(r"^[^.!?。]{1,30}(?: [>›»] [^.!?。]{1,60})+$")
+RE_BAR = re.compile(r"^[^|.!?]{1,30}(?: \| [^|.!?]{1,30}){2,}$")
+RE_DATE = re.compile(r"^(?:lunes|martes|miércoles|jueves|viernes|sábado|domingo), \d{1,2} de [a-z]+ de \d{4}$")
+
+
+def is_nav(line: str) -> bool:
+    low = line.lower()
+    return (low in NAV_PHRASES or bool(RE_CRUMB.match(line)) or bool(RE_BAR.match(line))
+            or bool(RE_DATE.match(low)) or (len(low.split()) >= 2 and set(low.split()) <= SHARE_BAR))
+
+
+def is_menu_item(line: str) -> bool:
+    return (len(line.split()) <= 4 and len(line) <= 40 and not any(c.isdigit() for c in line)
+            and not line.endswith((".", "!", "?", "。", ":")))
+
+
+def nav_edge(lines: list[str]) -> int:
+    """Leading lines that are navigation: nav lines, or a run of 3+ menu items
+    with a navigation word."""
+    i = 0
+    while i < min(len(lines), 8):
+        if is_nav(lines[i]):
+            i += 1
+            continue
+        run = 0
+        while i + run < min(len(lines), 8) and is_menu_item(lines[i + run]):
+            run += 1
+        words = {w.lower() for ln in lines[max(0, i - 1):i + run] for w in ln.split()}
+        if run and i + run >= 3 and words & NAV_WORDS:
+            i += run
+            continue
+        break
+    return i
+
+
+# Repeated-lines model: a line (lowercased, digits to 0, punctuation dropped)
+# of at most 200 characters in >= max(5, 1% of) the documents of a source of
+# >= 10 documents. Filled by build_expected from every readable record.
+REPEATED: set = set()
+
+
+def line_key(line: str) -> str:
+    low = re.sub(r"\d", "0", line.lower())
+    return " ".join("".join(c if c.isalnum() or unicodedata.category(c).startswith("M") else " " for c in low).split())
+
+
+def clean_explain(text: str, source: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """The kept lines, and the removed lines with the mechanism that removes them."""
+    kept, removed = [], []
+    for ln in normalize(text):
+        if is_boilerplate(ln):
+            removed.append((ln, "rule"))
+        elif (source, line_key(ln)) in REPEATED:
+            removed.append((ln, "repeated_line"))
+        else:
+            kept.append(ln)
+    head = nav_edge(kept)
+    tail = nav_edge(kept[head:][::-1])
+    removed += [(ln, "header_nav") for ln in kept[:head]] + [(ln, "footer_nav") for ln in kept[len(kept) - tail:]]
+    return kept[head:len(kept) - tail], removed
+
+
+def clean(text: str, source: str = "") -> list[str]:
+    return clean_explain(text, source)[0]
+
+
+def source_key(rec: dict, source_file: str) -> str:
+    if source_file.endswith(".txt") or not rec.get("source"):
+        return source_file
+    return " ".join(normalize(rec["source"]))
 
 
 def dedup_key(lines: list[str]) -> str:
@@ -593,6 +697,21 @@ def output_id(rec: dict, source_file: str, source_line) -> str | None:
 
 
 def build_expected(placed: list) -> dict:
+    # Counting pass of the repeated-lines model over every readable record.
+    per_source: dict[str, Counter] = {}
+    docs: Counter = Counter()
+    for rec, source_file, _ in placed:
+        if rec["intent"] in ("malformed_json", "missing_text"):
+            continue
+        src = source_key(rec, source_file)
+        docs[src] += 1
+        keys = {line_key(ln) for ln in normalize(model_text(raw_bytes(text_of(rec)))) if len(ln) <= 200}
+        per_source.setdefault(src, Counter()).update(k for k in keys if k)
+    for src, counts in per_source.items():
+        for k, n in counts.items():
+            if docs[src] >= 10 and n >= max(5, -(-docs[src] // 100)):
+                REPEATED.add((src, k))
+
     cases = []
     seen: dict[str, str] = {}  # dedup key -> kept id
     kept_keys: dict[str, str] = {}
@@ -600,11 +719,12 @@ def build_expected(placed: list) -> dict:
     for rec, source_file, source_line in placed:
         oid = output_id(rec, source_file, source_line)
         intent = rec["intent"]
+        src = source_key(rec, source_file)
         if intent in ("malformed_json", "missing_text"):
             outcome = intent
         else:
             text = model_text(raw_bytes(text_of(rec)))
-            lines = clean(text)
+            lines = clean(text, src)
             cleaned = "\n".join(lines)
             if not lines:
                 outcome = "empty_after_clean"
@@ -641,24 +761,30 @@ def build_expected(placed: list) -> dict:
             bad = INVALID_UTF8_PARAS.get(rec["id"])
             usable = [p for p in norm_paras if bad is None or bad not in p]
             body_lines.append({"id": oid, "line": usable[1] if len(usable) > 1 else usable[0]})
-            cleaned_body = clean(model_text(raw_bytes(text_of(rec))))
+            cleaned_body, removed = clean_explain(model_text(raw_bytes(text_of(rec))), src)
+            planted = [normalize(b)[0] for b in rec["head"] + rec["tail"]]
+            # Exactly the planted lines go, in document order; the body stays.
+            assert [ln for ln, _ in removed] == planted or sorted(ln for ln, _ in removed) == sorted(planted), (oid, removed)
+            assert cleaned_body == norm_paras or bad is not None, (oid, cleaned_body)
+            how = dict(removed)
             for b in rec["head"] + rec["tail"]:
-                assert is_boilerplate(normalize(b)[0]), b
-                assert b not in "\n".join(cleaned_body), (oid, b)
-                boiler_lines.append({"id": oid, "line": b})
-            if rec["id"] == "ar-0001":
-                assert cleaned_body == norm_paras
-                exact_texts.append({"id": oid, "lines": norm_paras,
-                                    "note": "seed-like Arabic article: kept text is exactly these lines"})
+                boiler_lines.append({"id": oid, "line": b, "removed_by": how[normalize(b)[0]]})
+            if planted and bad is None:
+                in_order = [ln for ln in normalize(model_text(raw_bytes(text_of(rec)))) if ln in planted]
+                note = ("seed-like Arabic article: kept text is exactly these lines" if rec["id"] == "ar-0001"
+                        else "kept text is exactly the body; removed_lines are the planted lines")
+                exact_texts.append({"id": oid, "lines": norm_paras, "removed": in_order, "note": note})
         elif outcome in ("exact_duplicate", "too_short", "empty_after_clean"):
+            _, removed = clean_explain(model_text(raw_bytes(text_of(rec))), src)
             for b in rec["head"] + rec["tail"]:
-                assert is_boilerplate(normalize(b)[0]), b
+                assert normalize(b)[0] in {ln for ln, _ in removed}, (oid, b)
 
     # body paragraphs must never look like boilerplate
     for rec in ALL.values():
         for p in rec.get("paras", []):
             if rec["intent"] == "kept":
                 assert not is_boilerplate(normalize(p)[0]), (rec["id"], p)
+                assert not is_nav(normalize(p)[0]), (rec["id"], p)
 
     near_pairs = []
     for c in cases:
@@ -705,8 +831,6 @@ def loc(c: dict) -> str:
 def build_readme(exp: dict, files: dict[str, bytes]) -> str:
     cases = exp["cases"]
     by_id = {c["id"]: c for c in cases if c["id"]}
-    from collections import Counter
-
     langs = Counter(c["lang"] for c in cases if c["lang"])
     kept = sum(1 for c in cases if c["expect"] == "kept")
     reasons = Counter(c["expect"] for c in cases if c["expect"] != "kept")
@@ -764,10 +888,15 @@ def build_readme(exp: dict, files: dict[str, bytes]) -> str:
     table("Normalization (kept)", [c for c in cases if c["note"].startswith(("text stored in NFD", "zero-width", "control character"))])
     w("## Boilerplate lines (removed; the document is kept)")
     w("")
-    w("| id | where | removed line |")
-    w("|---|---|---|")
+    w("Removed by: `rule` = a rule of `configs/boilerplate.toml`; `repeated_line` = in 5+ documents")
+    w("(and 1%+) of a source with 10+ documents; `header_nav` / `footer_nav` = navigation at the start /")
+    w("end of the document. Every kept document with planted lines is listed in `exact_texts` of the")
+    w("expectations: its kept text must be exactly its body, and its `removed_lines` the planted lines.")
+    w("")
+    w("| id | where | removed line | removed by |")
+    w("|---|---|---|---|")
     for b in exp["boilerplate_lines"]:
-        w(f"| `{b['id']}` | {loc(by_id[b['id']])} | `{b['line']}` |")
+        w(f"| `{b['id']}` | {loc(by_id[b['id']])} | `{b['line']}` | {b['removed_by']} |")
     w("")
     w("`ar-0001` follows the pattern of `shared/seeds/news-article-ar.txt`: `[ad_1]`, a caption ending")
     w("in `(غيتي)`, the body, `[ad_2]`, a bare `المصدر`; its kept text must be exactly the body.")

@@ -37,6 +37,10 @@ pub enum Command {
     /// Print the near-duplicate detection curve of a bands x rows setting,
     /// and the setting suggested for a target Jaccard threshold.
     DedupParams(DedupParamsArgs),
+    /// Count what the clean stage removes from a config's inputs, per input
+    /// folder and mechanism (rules, repeated lines, header and footer
+    /// navigation), without building a release.
+    CleanStats(CleanStatsArgs),
     /// Run each quality filter on JSONL documents from stdin and print its
     /// decision per document (for scripts/filter_parity.py).
     #[command(hide = true)]
@@ -145,6 +149,20 @@ pub struct NearDupArgs {
     /// Print `{"id","norm","kind"}`: the text the shingler sees.
     #[arg(long)]
     pub normalize: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CleanStatsArgs {
+    /// Config file (TOML).
+    #[arg(long, short)]
+    pub config: PathBuf,
+    /// Input file or folder; replaces the config's input.paths (repeatable).
+    #[arg(long = "input", short)]
+    pub inputs: Vec<PathBuf>,
+    /// Also print the N lines each mechanism removed most often, per input
+    /// folder.
+    #[arg(long, default_value_t = 0)]
+    pub examples: usize,
 }
 
 #[derive(Debug, Args)]

@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         cli::Command::Inspect(a) => cmd::inspect::run(a),
         cli::Command::DedupParams(a) => cmd::dedup_params::run(a),
         cli::Command::FilterCheck(a) => cmd::filter_check::run(a),
+        cli::Command::CleanStats(a) => cmd::clean_stats::run(a),
         cli::Command::NearDup(a) => cmd::near_dup::run(a),
         cli::Command::Slurm(a) => cmd::slurm::run(a),
     };

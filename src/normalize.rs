@@ -178,19 +178,23 @@ fn cp1252_byte(c: char) -> Option<u8> {
 /// How much a repaired character proves that the text was mojibake.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Evidence {
-    /// A three- or four-byte sequence, or a two-byte one giving a Latin
-    /// letter or Latin-1 sign ("Ã©" -> "é"): text written on purpose almost
-    /// never contains these pairs.
+    /// Sequences that correct text almost never contains: two bytes giving
+    /// a Latin or IPA letter or a Latin-1 sign ("Ã©" -> "é", "Ä‡" -> "ć",
+    /// "É—" -> "ɗ"), three bytes giving punctuation, a currency or letterlike sign
+    /// or the BOM ("â€™" -> "’", "â‚¬" -> "€"), four bytes (emoji), or any
+    /// sequence directly next to another one ("Ø§Ù„" -> "ال", "ä¸­æ–‡" ->
+    /// "中文").
     Strong,
-    /// A two-byte sequence giving Greek, Cyrillic, Armenian, Hebrew, Arabic
-    /// or IPA: plausible, but an accented capital followed by a quote mark
-    /// can form one by chance ("Ö“"), so it is repaired only next to
-    /// another repair or in a line with strong evidence.
+    /// Any other single sequence: an accented letter followed by a
+    /// no-break space and a guillemet forms one by chance in correct French
+    /// ("é »" reads as "頻"), so it is repaired only along with strong
+    /// evidence in the same line.
     Weak,
 }
 
 /// What the bytes `b` decode to, if they are one UTF-8 character that
-/// mojibake plausibly came from.
+/// mojibake plausibly came from, and how strong a sign of mojibake that
+/// single sequence is.
 fn decode_candidate(b: &[u8]) -> Option<(char, Evidence)> {
     let s = std::str::from_utf8(b).ok()?;
     let mut it = s.chars();
@@ -203,11 +207,12 @@ fn decode_candidate(b: &[u8]) -> Option<(char, Evidence)> {
         // C1 controls, private use, noncharacters: never the original.
         0x80..=0x9F | 0xE000..=0xF8FF | 0xFDD0..=0xFDEF | 0xF0000.. => return None,
         _ if u & 0xFFFE == 0xFFFE => return None,
-        0xA0..=0x24F => Evidence::Strong,
-        0x250..=0x6FF => Evidence::Weak,
         // Syriac, Thaana, NKo, ...: a German "ß“" would decode to NKo.
         0x700..=0x7FF => return None,
-        _ => Evidence::Strong,
+        // Ogham, Runic, Mongolian, ...: scripts a chance triple produces.
+        0x1680..=0x18AF => return None,
+        0xA0..=0x2AF | 0x2000..=0x215F | 0xFEFF | 0x10000.. => Evidence::Strong,
+        _ => Evidence::Weak,
     };
     Some((d, ev))
 }
@@ -223,10 +228,15 @@ fn decode_candidate(b: &[u8]) -> Option<(char, Evidence)> {
 /// right number of continuation characters (cp1252 readings of
 /// 0x80-0xBF), and is replaced only when those bytes are valid UTF-8 for
 /// one character that is neither a control, private use nor a rare script
-/// that chance pairs produce (see [`Evidence`]); two-byte sequences giving
-/// non-Latin letters need a neighbouring repair or strong evidence in the
-/// same line. Everything else, including correct text in any script, is
-/// left exactly as it is.
+/// that chance pairs produce. The sequences of a line are repaired together
+/// or not at all: only when the line holds at least one sequence of strong
+/// evidence (see [`Evidence`]) and more sequences than "orphans", the
+/// cp1252 characters (accented letters, quotes, signs) outside any
+/// sequence. In mojibake every non-ASCII character became part of a
+/// sequence; correct text that forms a sequence by chance has its other
+/// accented letters and its opening quote ("« Santé »", "„Ä“") as orphans.
+/// Everything else, including correct text in any script, is left exactly
+/// as it is.
 pub fn fix_mojibake(text: &str) -> Option<(String, u32)> {
     let mut total = 0;
     let mut cur: Option<String> = None;
@@ -277,14 +287,13 @@ fn fix_mojibake_once(text: &str) -> Option<(String, u32)> {
                 });
             match ok.then(|| decode_candidate(&bytes[..n])).flatten() {
                 Some((d, ev)) => {
-                    let ev = if n > 2 { Evidence::Strong } else { ev };
                     cands.push((i, i + n, d, ev));
                     i += n;
                 }
                 None => i += 1,
             }
         }
-        // Weak repairs next to another repair count as strong.
+        // A sequence next to another one is strong evidence.
         let adjacent: Vec<bool> = (0..cands.len())
             .map(|k| {
                 (k > 0 && cands[k - 1].1 == cands[k].0)
@@ -295,7 +304,18 @@ fn fix_mojibake_once(text: &str) -> Option<(String, u32)> {
             .iter()
             .zip(&adjacent)
             .any(|(c, &adj)| c.3 == Evidence::Strong || adj);
-        if !strong {
+        let mut covered = cands.iter().map(|c| (c.0, c.1)).peekable();
+        let mut orphans = 0;
+        for (p, &c) in chars.iter().enumerate() {
+            while covered.peek().is_some_and(|&(_, end)| end <= p) {
+                covered.next();
+            }
+            let inside = covered.peek().is_some_and(|&(start, _)| start <= p);
+            if !inside && !c.is_ascii() && !c.is_whitespace() && cp1252_byte(c).is_some() {
+                orphans += 1;
+            }
+        }
+        if !strong || cands.len() <= orphans {
             out.push_str(line);
             continue;
         }
@@ -462,6 +482,10 @@ mod tests {
             ("donÃ¢â‚¬â„¢t", "don’t"),
             // A repaired line next to correct text in another script.
             ("Ù„Ø§ حرف", "لا حرف"),
+            // A lone weak sequence in a line with strong evidence.
+            ("Ùˆ Ã© â€“", "و é –"),
+            // A BOM read as cp1252, then stripped by normalization.
+            ("ï»¿Title", "\u{FEFF}Title"),
         ] {
             let (fixed, n) = fix_mojibake(bad).unwrap_or_else(|| panic!("{bad:?}"));
             assert_eq!(fixed, good);
@@ -479,6 +503,14 @@ mod tests {
             "المصدر: صحيفة الوادي",
             "中文新闻。日本語のニュース。",
             "Â la carte Ã",
+            // French guillemets after a no-break space, Sami š, a name
+            // followed by two no-break spaces (all seen in real corpora).
+            "« instabilité\u{A0}», explique-t-il",
+            "juvvojit náššuvnnalaš doaibmabijuid",
+            "2006 Kaká\u{A0}\u{A0}Milan",
+            "„Ä“ und „É“",
+            "Il a dit « Santé\u{A0}»",
+            "Gdańsk „Łódź“ i „Ę“",
             "",
         ] {
             assert_eq!(fix_mojibake(ok), None, "{ok:?}");

@@ -215,6 +215,224 @@ fn seed_article_comes_out_clean() {
     assert_eq!(m["removed_lines_by_rule"]["ad_placeholder"], 2);
     assert_eq!(m["removed_lines_by_rule"]["source_trailer"], 1);
     assert_eq!(m["removed_lines_by_rule"]["image_credit"], 1);
+    for builtin in ["repeated_line", "header_nav", "footer_nav"] {
+        assert_eq!(m["removed_lines_by_rule"][builtin], 0, "{builtin}");
+    }
+    // The audit column holds exactly the four removed lines, in order.
+    let audited = tmp.path().join("out-audit");
+    build_ok(
+        &cfg,
+        &tmp.path().join("in"),
+        &audited,
+        &["--keep-removed-lines"],
+    );
+    let kept = rows(&audited, "data");
+    let want = [
+        lines[0],
+        lines[1],
+        lines[lines.len() - 2],
+        lines[lines.len() - 1],
+    ];
+    assert_eq!(
+        kept[0]["removed_lines"].as_deref(),
+        Some(serde_json::to_string(&want).unwrap().as_str())
+    );
+    assert_eq!(kept[0]["text"].as_deref(), Some(body.join("\n").as_str()));
+}
+
+/// Every kept document of the sample with planted boilerplate (rules,
+/// repeated lines, navigation) comes out as exactly its body, and its
+/// `removed_lines` are exactly the planted lines, in order
+/// (`tests/fixtures/sample_expected.json`, `exact_texts`).
+#[test]
+fn sample_planted_boilerplate_comes_out_exactly() {
+    let exp: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(root().join("tests/fixtures/sample_expected.json")).unwrap(),
+    )
+    .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("sample");
+    run_ok(&[
+        "build",
+        "--config",
+        "configs/default.toml",
+        "--output",
+        out.to_str().unwrap(),
+        "--keep-removed-lines",
+    ]);
+    let kept = rows(&out, "data");
+    let by_id = |id: &str| {
+        kept.iter()
+            .find(|r| r["id"].as_deref() == Some(id))
+            .unwrap_or_else(|| panic!("{id} not kept"))
+    };
+    let cases = exp["exact_texts"].as_array().unwrap();
+    assert!(cases.len() >= 40, "{} planted documents", cases.len());
+    let mut by_mechanism = std::collections::BTreeMap::new();
+    for b in exp["boilerplate_lines"].as_array().unwrap() {
+        *by_mechanism
+            .entry(b["removed_by"].as_str().unwrap())
+            .or_insert(0u64) += 1;
+    }
+    for x in cases {
+        let id = x["id"].as_str().unwrap();
+        let lines: Vec<&str> = x["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap())
+            .collect();
+        let row = by_id(id);
+        assert_eq!(
+            row["text"].as_deref(),
+            Some(lines.join("\n").as_str()),
+            "{id}"
+        );
+        let removed = serde_json::to_string(&x["removed"]).unwrap();
+        assert_eq!(
+            row["removed_lines"].as_deref(),
+            Some(removed.as_str()),
+            "{id}"
+        );
+    }
+    // Documents without planted lines lose nothing.
+    let planted: std::collections::BTreeSet<&str> =
+        cases.iter().map(|x| x["id"].as_str().unwrap()).collect();
+    for r in &kept {
+        let id = r["id"].as_deref().unwrap();
+        if !planted.contains(id) && !["fr-0007", "articles/hi-0005.txt"].contains(&id) {
+            assert_eq!(r["removed_lines"].as_deref(), Some("[]"), "{id}");
+        }
+    }
+    let m = manifest(&out);
+    let by_rule = &m["removed_lines_by_rule"];
+    // Kept documents carry all repeated and navigation lines of the sample.
+    for mech in ["repeated_line", "header_nav", "footer_nav"] {
+        assert_eq!(by_rule[mech], by_mechanism[mech], "{mech}");
+    }
+    assert_eq!(m["repeated_lines"]["lines"], 1);
+    assert_eq!(m["repeated_lines"]["sampling_level"], 0);
+}
+
+/// Without the flag the audit column is present and null; the config key
+/// does what the flag does.
+#[test]
+fn removed_lines_column_is_null_unless_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    planted(tmp.path());
+    let out = build_planted(tmp.path(), "1");
+    for r in rows(&out, "data") {
+        assert!(r.contains_key("removed_lines"));
+        assert_eq!(r["removed_lines"], None);
+    }
+    let cfg = tmp.path().join("keep.toml");
+    let rules = root().join("configs/boilerplate.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[clean]\nrules_file = {:?}\nkeep_removed_lines = true\n\
+             [filter.quality.gopher_repetition]\nenabled = false\n\
+             [filter.quality.gopher_quality]\nenabled = false\n\
+             [filter.quality.fineweb]\nenabled = false\n",
+            rules.to_string_lossy()
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("kept");
+    build_ok(&cfg, &tmp.path().join("in"), &out, &[]);
+    let a1 = rows(&out, "data")
+        .into_iter()
+        .find(|r| r["id"].as_deref() == Some("a1"))
+        .unwrap();
+    assert_eq!(
+        a1["removed_lines"].as_deref(),
+        Some(r#"["[ad_1]","Source"]"#)
+    );
+}
+
+/// HTML records (`html` field, no `text`) become text: tags, scripts and
+/// navigation gone, entities decoded, the page title as title; mojibake is
+/// repaired and counted, and can be switched off.
+#[test]
+fn html_input_and_mojibake() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("in")).unwrap();
+    let page = "<!DOCTYPE html><html><head><title>Budget &amp; schools</title>\
+        <script>var x = 1;</script></head><body><nav><a href=\"/\">Home</a> | <a>News</a></nav>\
+        <div class=\"breadcrumbs\">Home &gt; Local</div>\
+        <h1>Council approves budget</h1><p>The council approved a new budget on Tuesday \
+        after a long debate about schools, roads and public transport &ndash; the vote was close.</p>\
+        <p>Parents&#8217; groups welcomed the decision.</p><footer><p>Back to top</p></footer></body></html>";
+    let mojibake = "Le conseil municipal a approuvÃ© mardi un nouveau budget aprÃ¨s un long dÃ©bat sur les Ã©coles et les routes.";
+    let jsonl = format!(
+        "{}\n{}\n",
+        serde_json::json!({"id": "h1", "html": page}),
+        serde_json::json!({"id": "m1", "text": mojibake, "title": "CafÃ©"}),
+    );
+    std::fs::write(tmp.path().join("in/a.jsonl"), jsonl).unwrap();
+    let cfg = config(tmp.path(), "");
+    let out = tmp.path().join("out");
+    build_ok(
+        &cfg,
+        &tmp.path().join("in"),
+        &out,
+        &["--keep-removed-lines"],
+    );
+    let kept = rows(&out, "data");
+    let get = |id: &str| {
+        kept.iter()
+            .find(|r| r["id"].as_deref() == Some(id))
+            .unwrap()
+    };
+    let h = get("h1");
+    assert_eq!(
+        h["text"].as_deref(),
+        Some(
+            "Council approves budget\nThe council approved a new budget on Tuesday after a long \
+             debate about schools, roads and public transport – the vote was close.\n\
+             Parents’ groups welcomed the decision."
+        )
+    );
+    assert_eq!(h["title"].as_deref(), Some("Budget & schools"));
+    assert_eq!(h["removed_lines"].as_deref(), Some(r#"["Back to top"]"#));
+    let m1 = get("m1");
+    assert!(m1["text"].as_deref().unwrap().contains("approuvé mardi"));
+    assert_eq!(m1["title"].as_deref(), Some("Café"));
+    assert_eq!(manifest(&out)["counts"]["repaired_mojibake"], 1);
+
+    let cfg = config(tmp.path(), "[normalize]\nfix_mojibake = false\n");
+    let out = tmp.path().join("out-off");
+    build_ok(&cfg, &tmp.path().join("in"), &out, &[]);
+    let m1 = rows(&out, "data")
+        .into_iter()
+        .find(|r| r["id"].as_deref() == Some("m1"))
+        .unwrap();
+    assert!(m1["text"].as_deref().unwrap().contains("approuvÃ©"));
+    assert_eq!(manifest(&out)["counts"]["repaired_mojibake"], 0);
+}
+
+#[test]
+fn bad_clean_values_are_config_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("in")).unwrap();
+    std::fs::write(tmp.path().join("in/a.txt"), "x").unwrap();
+    for (extra, key) in [
+        (
+            "[clean.repeated]\nmin_share = 2.0\n",
+            "clean.repeated.min_share",
+        ),
+        (
+            "[clean.repeated]\nmin_docs = 1\n",
+            "clean.repeated.min_docs",
+        ),
+        ("[clean.nav]\nmax_chars = 0\n", "clean.nav.max_chars"),
+    ] {
+        let cfg = config(tmp.path(), extra);
+        let o = build(&cfg, &tmp.path().join("in"), &tmp.path().join("out"), &[]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(key), "{err}");
+    }
 }
 
 #[test]
@@ -576,4 +794,39 @@ fn inspect_prints_tables_samples_and_clusters() {
 
     let o = run(&["inspect", rel, "--cluster", "nope"]);
     assert_eq!(o.status.code(), Some(1));
+}
+
+/// Mojibake repair on real multilingual articles (../shared/corpora): the
+/// same texts decoded as Windows-1252 are restored exactly, and the texts
+/// as they are stay untouched.
+#[test]
+fn mojibake_repair_round_trips_real_articles() {
+    use std::io::BufRead;
+    let dir = root().join("../shared/corpora/news_articles");
+    if !dir.exists() {
+        eprintln!("skipped: {} is absent", dir.display());
+        return;
+    }
+    let (mut n, mut restored, mut untouched) = (0, 0, 0);
+    // 1,500 articles of each file: MasakhaNEWS (Latin script, Amharic) and
+    // SaudiNewsNet (Arabic).
+    for i in 0..4 {
+        let path = dir.join(format!("news-{i:05}.jsonl.gz"));
+        let f = flate2::read::MultiGzDecoder::new(std::fs::File::open(&path).unwrap());
+        for line in std::io::BufReader::new(f).lines().take(1500) {
+            let v: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+            let Some(text) = v["text"].as_str().filter(|t| !t.is_empty()) else {
+                continue;
+            };
+            n += 1;
+            let (broken, _, _) = encoding_rs::WINDOWS_1252.decode(text.as_bytes());
+            let fixed = corpusforge::normalize::fix_mojibake(&broken).map(|(t, _)| t);
+            restored += (fixed.as_deref().unwrap_or(&broken) == text) as u32;
+            untouched += corpusforge::normalize::fix_mojibake(text).is_none() as u32;
+        }
+    }
+    eprintln!("{n} articles: {restored} restored exactly, {untouched} correct texts untouched");
+    assert!(n > 5000);
+    assert!(restored as f64 >= 0.995 * n as f64, "{restored} of {n}");
+    assert_eq!(untouched, n);
 }

@@ -95,6 +95,12 @@ pub fn rows(release: &Path, sub: &str) -> Vec<BTreeMap<String, Option<String>>> 
                         Some(a.value(i).to_string())
                     } else if let Some(a) = col.as_boolean_opt() {
                         Some(a.value(i).to_string())
+                    } else if let Some(l) = col.as_list_opt::<i32>() {
+                        // A list of strings, as a JSON array.
+                        let v = l.value(i);
+                        let s = v.as_string::<i32>();
+                        let items: Vec<&str> = (0..s.len()).map(|j| s.value(j)).collect();
+                        Some(serde_json::to_string(&items).unwrap())
                     } else {
                         panic!("unexpected column type {}", col.data_type())
                     };

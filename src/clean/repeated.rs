@@ -20,21 +20,31 @@
 //!   dedup stage, not boilerplate, and removing it from every copy would
 //!   damage the one copy dedup keeps. The measured frames (BBC trailers
 //!   95-131 characters, bylines and promos under 60) fit under 200;
-//! - a line is boilerplate for source S when it is in at least
-//!   `max(min_docs, ceil(min_share * docs(S)))` documents of S (defaults 5
-//!   and 0.001), and S has at least `min_source_docs` documents (default
-//!   10): below that, a count says little. At 3 documents real sentences of
-//!   re-crawled stories appear (measured on `../shared/corpora`, see the
-//!   README); from 5 on, the lines found are frames, section headings of
-//!   columns and separators;
+//! - a line is boilerplate for source S when it is in at least `min_docs`
+//!   documents of S (default 5) and in at least `min_share` of them
+//!   (default 1%), and S has at least `min_source_docs` documents (default
+//!   10): below that, a count says little. Measured on the news of
+//!   `../shared/corpora` (see the README): in 3 documents, sentences of
+//!   re-crawled stories appear; in 5 and 1% of a source, only frames
+//!   (bylines, datelines, trailers, promos). The share keeps copies of one
+//!   article (syndication, re-crawls, translations that keep some lines)
+//!   from counting as a frame: copies come in a handful, a frame is on a
+//!   fixed share of a source's pages. A source that holds many editions of
+//!   the same pages still exceeds it (the Debian handbook's 23 translations
+//!   under one `source`: untranslated headings on 3 pages x 23 editions);
+//!   map `input.fields.source` to a field that tells the editions apart
+//!   for such a corpus;
 //! - line normalization for hashing follows CCNet's `normalize_for_dedup`
 //!   (lowercase, digits to 0, punctuation dropped) with punctuation taken
 //!   in the Unicode sense, so "Updated 12 May" and "Updated 3 June" are one
 //!   line; the hash is xxh3-64 (CCNet: the first 8 bytes of SHA-1).
 //!
 //! **Memory** is bounded by [`RepeatedConfig::max_tracked_lines`]: only
-//! hash counts are held, never text (16 bytes per distinct (source, line)
-//! pair plus the hash table's overhead). When the table would exceed the
+//! hash counts are held, never text: 16 bytes per distinct (source, line,
+//! sampling level) count, about 18-36 bytes with the hash table's overhead,
+//! so at most about 72-144 MB per [`LineCounts`] at the default cap of
+//! 4,000,000 (a parallel count holds one per worker thread, plus the
+//! merged one). When the table would exceed the
 //! cap, documents are sampled by a hash of their text: a document of
 //! sampling level `L` (the number of leading zero bits of that hash, so
 //! `P(level >= L) = 2^-L`) is counted only while `L` is at least the
@@ -48,7 +58,7 @@
 //! merged: merge is exact and order-independent, and so are the bytes of
 //! [`LineCounts::write_to`].
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::Path;
 
@@ -77,14 +87,14 @@ pub struct RepeatedConfig {
     /// Default 5.
     pub min_docs: u32,
     /// ... and in at least this share of the source's documents. Default
-    /// 0.001 (a source of 13,000 documents needs 13).
+    /// 0.01 (a source of 13,000 documents needs 130).
     pub min_share: f64,
     /// Sources with fewer documents are never cleaned by this rule.
     /// Default 10.
     pub min_source_docs: u64,
     /// Most (source, line) counts and sources held by one [`LineCounts`];
     /// beyond it documents are sampled (see the module docs). Default
-    /// 4,000,000 (about 64-128 MB).
+    /// 4,000,000 (about 72-144 MB).
     pub max_tracked_lines: usize,
 }
 
@@ -94,7 +104,7 @@ impl Default for RepeatedConfig {
             enabled: true,
             max_chars: 200,
             min_docs: 5,
-            min_share: 0.001,
+            min_share: 0.01,
             min_source_docs: 10,
             max_tracked_lines: 4_000_000,
         }
@@ -212,18 +222,22 @@ pub struct LineCounts {
     max_tracked: usize,
     /// Documents below this sampling level are not counted.
     level: u8,
-    /// Source hash -> documents per level.
-    sources: HashMap<u64, SourceDocs>,
-    /// (level << 58 | pair key) -> (documents, source hash).
-    lines: HashMap<u64, (u32, u64)>,
+    /// Sources by id: hash of the source key, documents per level.
+    sources: Vec<(u64, SourceDocs)>,
+    source_ids: HashMap<u64, u32>,
+    /// (level << 58 | pair key) -> (documents, source id): 16 bytes.
+    lines: HashMap<u64, (u32, u32)>,
 }
+
+/// The counts without ids: sources sorted by hash, lines by key, each with
+/// the position of its source.
+type Canonical = (Vec<(u64, Vec<u64>)>, Vec<(u64, u32, u32)>);
 
 impl PartialEq for LineCounts {
     fn eq(&self, other: &Self) -> bool {
         self.max_chars == other.max_chars
             && self.level == other.level
-            && self.sources == other.sources
-            && self.lines == other.lines
+            && self.canonical() == other.canonical()
     }
 }
 
@@ -234,9 +248,20 @@ impl LineCounts {
             max_chars: cfg.max_chars,
             max_tracked: cfg.max_tracked_lines,
             level: 0,
-            sources: HashMap::new(),
+            sources: Vec::new(),
+            source_ids: HashMap::new(),
             lines: HashMap::new(),
         }
+    }
+
+    fn source_id(&mut self, src: u64) -> u32 {
+        if let Some(&id) = self.source_ids.get(&src) {
+            return id;
+        }
+        let id = self.sources.len() as u32;
+        self.sources.push((src, SourceDocs::default()));
+        self.source_ids.insert(src, id);
+        id
     }
 
     /// Count one document of `source` whose text is already normalized
@@ -248,7 +273,8 @@ impl LineCounts {
             return;
         }
         let src = source_hash(source);
-        let docs = &mut self.sources.entry(src).or_default().by_level;
+        let id = self.source_id(src);
+        let docs = &mut self.sources[id as usize].1.by_level;
         if docs.len() <= level as usize {
             docs.resize(level as usize + 1, 0);
         }
@@ -263,7 +289,7 @@ impl LineCounts {
         keys.sort_unstable();
         keys.dedup();
         for k in keys {
-            let e = self.lines.entry(k).or_insert((0, src));
+            let e = self.lines.entry(k).or_insert((0, id));
             e.0 = e.0.saturating_add(1);
         }
         self.shrink_to_cap();
@@ -281,11 +307,15 @@ impl LineCounts {
             self.set_level(other.level);
         }
         let level = self.level;
+        let mut ids = Vec::with_capacity(other.sources.len());
         for (src, d) in other.sources {
             if d.total_from(level) == 0 {
+                ids.push(None);
                 continue;
             }
-            let mine = &mut self.sources.entry(src).or_default().by_level;
+            let id = self.source_id(src);
+            ids.push(Some(id));
+            let mine = &mut self.sources[id as usize].1.by_level;
             if mine.len() < d.by_level.len() {
                 mine.resize(d.by_level.len(), 0);
             }
@@ -293,11 +323,12 @@ impl LineCounts {
                 mine[l] += n;
             }
         }
-        for (k, (n, src)) in other.lines {
+        for (k, (n, id)) in other.lines {
             if key_level(k) < level {
                 continue;
             }
-            let e = self.lines.entry(k).or_insert((0, src));
+            let id = ids[id as usize].expect("a counted line has a counted source");
+            let e = self.lines.entry(k).or_insert((0, id));
             e.0 = e.0.saturating_add(n);
         }
         self.shrink_to_cap();
@@ -323,51 +354,89 @@ impl LineCounts {
         }
     }
 
+    /// Drop the counts of documents below `level`, and the sources left
+    /// without documents (renumbering the others).
     fn set_level(&mut self, level: u8) {
         self.level = level;
         self.lines.retain(|&k, _| key_level(k) >= level);
-        self.sources.retain(|_, d| {
+        let mut new_ids = Vec::with_capacity(self.sources.len());
+        let mut kept = Vec::with_capacity(self.sources.len());
+        for (src, mut d) in std::mem::take(&mut self.sources) {
             for n in d.by_level.iter_mut().take(level as usize) {
                 *n = 0;
             }
-            d.total_from(level) > 0
-        });
+            if d.total_from(level) > 0 {
+                new_ids.push(Some(kept.len() as u32));
+                kept.push((src, d));
+            } else {
+                new_ids.push(None);
+            }
+        }
+        for e in self.lines.values_mut() {
+            e.1 = new_ids[e.1 as usize].expect("a counted line has a counted source");
+        }
+        self.source_ids = kept
+            .iter()
+            .enumerate()
+            .map(|(i, (s, _))| (*s, i as u32))
+            .collect();
+        self.sources = kept;
     }
 
-    /// Write the counts to `path` (zstd-compressed, entries sorted: the
-    /// same counts give the same bytes).
+    fn canonical(&self) -> Canonical {
+        let mut order: Vec<u32> = (0..self.sources.len() as u32).collect();
+        order.sort_unstable_by_key(|&i| self.sources[i as usize].0);
+        let mut pos = vec![0u32; order.len()];
+        for (p, &i) in order.iter().enumerate() {
+            pos[i as usize] = p as u32;
+        }
+        let sources = order
+            .iter()
+            .map(|&i| {
+                let (src, d) = &self.sources[i as usize];
+                let levels = d.by_level.iter().rposition(|&n| n > 0).map_or(0, |p| p + 1);
+                (*src, d.by_level[..levels].to_vec())
+            })
+            .collect();
+        let mut lines: Vec<(u64, u32, u32)> = self
+            .lines
+            .iter()
+            .map(|(k, (n, id))| (*k, *n, pos[*id as usize]))
+            .collect();
+        lines.sort_unstable();
+        (sources, lines)
+    }
+
+    /// Write the counts to `path` (zstd-compressed, sources and lines
+    /// sorted by hash: the same counts give the same bytes).
     pub fn write_to(&self, path: &Path) -> Result<()> {
         let f = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
         let mut w = zstd::stream::write::Encoder::new(BufWriter::new(f), 3)
             .map_err(|e| Error::io(path, e))?;
         let io = |e| Error::io(path, e);
+        let (sources, lines) = self.canonical();
         w.write_all(MAGIC).map_err(io)?;
         for v in [
             self.max_chars as u64,
             self.max_tracked as u64,
             self.level as u64,
-            self.sources.len() as u64,
-            self.lines.len() as u64,
+            sources.len() as u64,
+            lines.len() as u64,
         ] {
             w.write_all(&v.to_le_bytes()).map_err(io)?;
         }
-        let sources: BTreeMap<u64, &SourceDocs> =
-            self.sources.iter().map(|(k, v)| (*k, v)).collect();
-        for (src, d) in sources {
-            let levels = d.by_level.iter().rposition(|&n| n > 0).map_or(0, |p| p + 1);
+        for (src, by_level) in sources {
             w.write_all(&src.to_le_bytes()).map_err(io)?;
-            w.write_all(&(levels as u64).to_le_bytes()).map_err(io)?;
-            for n in &d.by_level[..levels] {
+            w.write_all(&(by_level.len() as u64).to_le_bytes())
+                .map_err(io)?;
+            for n in by_level {
                 w.write_all(&n.to_le_bytes()).map_err(io)?;
             }
         }
-        let mut lines: Vec<(u64, u32, u64)> =
-            self.lines.iter().map(|(k, (n, s))| (*k, *n, *s)).collect();
-        lines.sort_unstable();
-        for (k, n, s) in lines {
+        for (k, n, p) in lines {
             w.write_all(&k.to_le_bytes()).map_err(io)?;
             w.write_all(&n.to_le_bytes()).map_err(io)?;
-            w.write_all(&s.to_le_bytes()).map_err(io)?;
+            w.write_all(&p.to_le_bytes()).map_err(io)?;
         }
         w.finish()
             .and_then(|mut b| b.flush())
@@ -390,15 +459,20 @@ impl LineCounts {
             r.read_exact(&mut b).map_err(|_| bad("truncated"))?;
             Ok(u64::from_le_bytes(b))
         };
+        let u32_ = |r: &mut BufReader<_>| -> Result<u32> {
+            let mut b = [0u8; 4];
+            r.read_exact(&mut b).map_err(|_| bad("truncated"))?;
+            Ok(u32::from_le_bytes(b))
+        };
         let max_chars = u64_(&mut r)? as usize;
         let max_tracked = u64_(&mut r)? as usize;
         let level = u64_(&mut r)?;
         let n_sources = u64_(&mut r)?;
         let n_lines = u64_(&mut r)?;
-        if level > 63 {
-            return Err(bad("level out of range"));
+        if level > 63 || n_sources > u32::MAX as u64 {
+            return Err(bad("value out of range"));
         }
-        let mut sources = HashMap::new();
+        let mut sources = Vec::with_capacity(n_sources.min(1 << 20) as usize);
         for _ in 0..n_sources {
             let src = u64_(&mut r)?;
             let levels = u64_(&mut r)?;
@@ -409,25 +483,32 @@ impl LineCounts {
             for _ in 0..levels {
                 by_level.push(u64_(&mut r)?);
             }
-            sources.insert(src, SourceDocs { by_level });
+            sources.push((src, SourceDocs { by_level }));
         }
         let mut lines = HashMap::with_capacity(n_lines.min(1 << 24) as usize);
         for _ in 0..n_lines {
             let k = u64_(&mut r)?;
-            let mut b = [0u8; 4];
-            r.read_exact(&mut b).map_err(|_| bad("truncated"))?;
-            let n = u32::from_le_bytes(b);
-            let s = u64_(&mut r)?;
-            lines.insert(k, (n, s));
+            let n = u32_(&mut r)?;
+            let p = u32_(&mut r)?;
+            if p as u64 >= n_sources {
+                return Err(bad("source out of range"));
+            }
+            lines.insert(k, (n, p));
         }
         if r.read(&mut [0u8; 1]).map_err(|e| Error::io(path, e))? != 0 {
             return Err(bad("trailing bytes"));
         }
+        let source_ids = sources
+            .iter()
+            .enumerate()
+            .map(|(i, (s, _))| (*s, i as u32))
+            .collect();
         Ok(LineCounts {
             max_chars,
             max_tracked,
             level: level as u8,
             sources,
+            source_ids,
             lines,
         })
     }
@@ -437,23 +518,22 @@ impl LineCounts {
         let scale = 1u64 << self.level;
         let level = self.level;
         // Counts of one pair at several levels add up.
-        let mut pairs: HashMap<u64, (u64, u64)> = HashMap::new();
-        for (k, (n, src)) in self.lines {
-            let e = pairs.entry(k & HASH_MASK).or_insert((0, src));
+        let mut pairs: HashMap<u64, (u64, u32)> = HashMap::new();
+        for (k, (n, id)) in self.lines {
+            let e = pairs.entry(k & HASH_MASK).or_insert((0, id));
             e.0 += n as u64;
         }
-        let docs: HashMap<u64, u64> = self
+        let docs: Vec<u64> = self
             .sources
             .iter()
-            .map(|(s, d)| (*s, d.total_from(level)))
+            .map(|(_, d)| d.total_from(level))
             .collect();
         let mut lines = HashSet::new();
         let mut sources = HashSet::new();
-        for (k, (n, src)) in pairs {
-            let d = docs.get(&src).copied().unwrap_or(0);
-            if is_boilerplate(n, d, scale, cfg) {
+        for (k, (n, id)) in pairs {
+            if is_boilerplate(n, docs[id as usize], scale, cfg) {
                 lines.insert(k);
-                sources.insert(src);
+                sources.insert(id);
             }
         }
         RepeatedLines {

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod build;
+pub mod clean_stats;
 pub mod dedup_params;
 pub mod filter_check;
 pub mod inspect;

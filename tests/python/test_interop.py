@@ -154,6 +154,9 @@ def test_hf_datasets_all(release: Path, manifest: dict, hf_cache: str):
         "id", "text", "title", "url", "date", "source", "lang", "lang_score", "lang_mixed",
         "lang2", "lang2_score", "script",
         "n_chars", "n_words", "dup_cluster", "dup_count", "split", "source_file", "source_line",
+        "removed_lines",
     ]
+    # list<string>: a sequence of strings (null unless built with --keep-removed-lines)
+    assert dd["train"].features["removed_lines"].feature.dtype == "string"
     row = dd["train"][0]
     assert len(row["text"]) == row["n_chars"]
