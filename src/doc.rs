@@ -39,7 +39,7 @@ pub struct Document {
     pub date: Option<String>,
     pub source: Option<String>,
     pub prov: Provenance,
-    /// Set by langid: `xxx_Scrp` label, score in [0,1], ISO 15924 script.
+    /// Set by langid: `xxx_Scrp` label, score in `[0, 1]`, ISO 15924 script.
     pub lang: String,
     pub lang_score: f32,
     /// A second language covers a large share of the text.

@@ -230,7 +230,7 @@ fn decode_candidate(b: &[u8]) -> Option<(char, Evidence)> {
 /// one character that is neither a control, private use nor a rare script
 /// that chance pairs produce. The sequences of a line are repaired together
 /// or not at all: only when the line holds at least one sequence of strong
-/// evidence (see [`Evidence`]) and more sequences than "orphans", the
+/// evidence (see `Evidence`) and more sequences than "orphans", the
 /// cp1252 characters (accented letters, quotes, signs) outside any
 /// sequence. In mojibake every non-ASCII character became part of a
 /// sequence; correct text that forms a sequence by chance has its other

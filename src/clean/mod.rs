@@ -23,7 +23,7 @@
 //! - `line`: the whole line is one of the phrases, optionally followed by
 //!   trailing punctuation (`:`, `.`, `-`, `|`, `»`);
 //! - `prefix`: the line starts with a phrase (then anything, e.g. "Source:
-//!   Reuters", "Read more: <headline>");
+//!   Reuters", "Read more: `<headline>`");
 //! - `suffix`: the line ends with a phrase (image captions ending in
 //!   "(Getty)");
 //! - `regex`: any of the patterns matches (write `^...$` for whole lines).

@@ -14,7 +14,9 @@
 //!   ` » `, ` → `, `|`, ` • `, ` · ` or ` / ` ("Home > News > World",
 //!   "Politik | Wirtschaft | Sport"); with `|`, `•`, `·` or ` / ` at least
 //!   three items (two items with a pipe are often "Headline | Site");
-//!   with `>`-like separators the last item may be a headline;
+//!   with `>`-like separators the last item may be a headline. Guillemets
+//!   are quotes, not separators, when the opening one is in the line too
+//!   (French "« à chaud »");
 //! - a menu line: three or more words that are all navigation words, or
 //!   four or more capitalized words of which two are navigation words
 //!   ("Home News Sport Weather");
@@ -33,6 +35,10 @@
 //!
 //! A real lead sentence is never any of these: it is longer, ends with
 //! sentence punctuation, or contains words that are not navigation words.
+//! Measured on `../shared/corpora` (README, "Cleaning"): on 44,395 news
+//! articles one line was removed (a ratings legend); on the HTML pages the
+//! removed lines are menus, login bars and share bars, and no line of the
+//! newspaper pages' expected article text.
 //! ungoliant (OSCAR) annotates a document `header`/`footer` when over half
 //! of the first/last 20% of its lines are short; this heuristic is
 //! narrower on purpose, since it removes lines instead of labelling them.
