@@ -24,6 +24,7 @@ fn main() -> ExitCode {
         cli::Command::DedupParams(a) => cmd::dedup_params::run(a),
         cli::Command::FilterCheck(a) => cmd::filter_check::run(a),
         cli::Command::NearDup(a) => cmd::near_dup::run(a),
+        cli::Command::BenchRead(a) => cmd::bench_read::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

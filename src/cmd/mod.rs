@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod bench_read;
 pub mod build;
 pub mod dedup_params;
 pub mod filter_check;
