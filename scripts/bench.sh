@@ -2,6 +2,11 @@
 # Benchmark: corpusforge vs datatrove 0.10.1 on the same files, 2 cores each.
 #
 #   scripts/bench.sh [--size 256MiB|1GiB|4GiB] [--only corpusforge|datatrove] [--stages]
+#                    [--cases cf_read,dt_read,...]
+#
+# --cases runs only the named cases (implies --stages; the zcat reference
+# always runs) and replaces only their records in runs-<size>.jsonl, so a
+# table can be completed or refreshed case by case.
 #
 # Everything lives in target/bench/ (ignored by git):
 #   venv/                  datatrove[io,processing]==0.10.1 spacy aiohttp requests
@@ -27,12 +32,18 @@
 #             MinHash 4 stages -> ParquetWriter;
 #   dt_equiv  datatrove without the filters: MinHash 4 stages, then
 #             LanguageFilter label_only + ParquetWriter after the dedup filter.
-# With --stages also (corpusforge stages are isolated by config switches,
-# scripts/bench_variant.py; it cannot turn langid, normalization or writing
-# off, so "read" is read+parse+NFC+whatlang+split+Parquet write):
-#   cf_read (everything off, whatlang), cf_langid (+fastText), cf_filters
-#   (+quality filters, whatlang), cf_minhash (+MinHash, whatlang),
-#   cf_default (configs/default.toml: our own defaults);
+# With --stages also:
+#   cf_read   `corpusforge bench-read` (hidden command): discovery + reading
+#             + parsing of every record with the build's readers, files in
+#             parallel, nothing else (the counterpart of JsonlReader alone);
+#   cf_langid `bench-read --langid` with configs/bench.toml's [langid]
+#             (lid.176.ftz): read + the build's document-level decision on
+#             every document (counterpart of JsonlReader -> LanguageFilter);
+#   builds isolated by config switches (scripts/bench_variant.py; a build
+#   cannot turn normalization, the split or writing off): cf_write
+#   (everything off: read+parse+NFC+whatlang+split+Parquet write),
+#   cf_filters (+quality filters, whatlang), cf_minhash (+MinHash,
+#   whatlang), cf_default (configs/default.toml: our own defaults);
 #   dt_read (JsonlReader), dt_write (+ParquetWriter), dt_langid
 #   (+LanguageFilter label_only), dt_filters (+4 quality filters),
 #   dt_minhash (4 MinHash stages, no writer).
@@ -72,6 +83,7 @@ cd "$(dirname "$0")/.."
 
 SIZE=1GiB
 ONLY=""
+CASES=""
 STAGES=0
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -80,6 +92,8 @@ while [ $# -gt 0 ]; do
         --only) ONLY=$2; shift 2 ;;
         --only=*) ONLY=${1#*=}; shift ;;
         --stages) STAGES=1; shift ;;
+        --cases) CASES=$2; STAGES=1; shift 2 ;;
+        --cases=*) CASES=${1#*=}; STAGES=1; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
@@ -155,8 +169,16 @@ json.dump(env, open(out, "w"), indent=1)
 EOF
 
 RUNS=$B/runs-$SIZE.jsonl
-# a partial run (--only) replaces only its own tool's records of an earlier run
-if [ -n "$ONLY" ] && [ -f "$RUNS" ]; then
+# a partial run (--only, --cases) replaces only its own records of an earlier run
+if [ -n "$CASES" ] && [ -f "$RUNS" ]; then
+    python3 - "$RUNS" "$CASES" <<'EOF2'
+import json, sys
+path, cases = sys.argv[1:3]
+drop = set(cases.split(",")) | {"ref_zcat"}
+keep = [l for l in open(path) if l.strip() and json.loads(l)["case"] not in drop]
+open(path, "w").writelines(keep)
+EOF2
+elif [ -n "$ONLY" ] && [ -f "$RUNS" ]; then
     python3 - "$RUNS" "$ONLY" <<'EOF2'
 import json, sys
 path, only = sys.argv[1:3]
@@ -167,8 +189,10 @@ else
     : > "$RUNS"
 fi
 LOGS=$B/logs-$SIZE
-rm -rf "$LOGS"; mkdir -p "$LOGS"
+[ -n "$CASES$ONLY" ] || rm -rf "$LOGS"
+mkdir -p "$LOGS"
 measure() { "$PY" scripts/bench_measure.py --results "$RUNS" "$@"; }
+want() { [ -z "$CASES" ] || [[ ",$CASES," == *",$1,"* ]]; }
 
 echo "== runs (size $SIZE, $THREADS cores, load now: $(cut -d' ' -f1-3 /proc/loadavg))"
 # physical reference: read + decompress
@@ -177,10 +201,18 @@ measure --case ref_zcat --tool reference -- bash -c "zcat $INPUT/part-*.jsonl.gz
 # ---- 5. corpusforge
 cf_case() { # case config
     local case=$1 cfg=$2 out=$B/out/$1
+    want "$case" || return 0
     rm -rf "$out"
     measure --case "$case" --tool corpusforge --log "$LOGS/$case.log" --cf-manifest "$out/manifest.json" -- \
         "$CF" build --config "$cfg" --input "$INPUT" --output "$out" --threads $THREADS || true
     rm -rf "$out"
+}
+cf_read_case() { # case [--langid]: the read stage alone (configs/bench.toml's [input] and [langid])
+    local case=$1
+    shift
+    want "$case" || return 0
+    measure --case "$case" --tool corpusforge --log "$LOGS/$case.log" --json-log -- \
+        "$CF" bench-read --config configs/bench.toml --input "$INPUT" --threads $THREADS "$@" || true
 }
 if [ "$ONLY" != datatrove ]; then
     VC=$B/configs
@@ -192,15 +224,15 @@ if [ "$ONLY" != datatrove ]; then
     if [ $STAGES = 1 ]; then
         # shellcheck disable=SC2086
         {
-        python3 scripts/bench_variant.py configs/bench.toml "$VC/read.toml" $NOQ \
+        python3 scripts/bench_variant.py configs/bench.toml "$VC/write.toml" $NOQ \
             langid.model=@del dedup.near.enabled=false
-        python3 scripts/bench_variant.py configs/bench.toml "$VC/langid.toml" $NOQ dedup.near.enabled=false
         python3 scripts/bench_variant.py configs/bench.toml "$VC/filters.toml" \
             langid.model=@del dedup.near.enabled=false
         python3 scripts/bench_variant.py configs/bench.toml "$VC/minhash.toml" $NOQ langid.model=@del
         }
-        cf_case cf_read "$VC/read.toml"
-        cf_case cf_langid "$VC/langid.toml"
+        cf_read_case cf_read
+        cf_read_case cf_langid --langid
+        cf_case cf_write "$VC/write.toml"
         cf_case cf_filters "$VC/filters.toml"
         cf_case cf_minhash "$VC/minhash.toml"
         cf_case cf_default configs/default.toml
@@ -212,6 +244,7 @@ fi
 # ---- 6. datatrove
 dt_case() { # case pipeline
     local case=$1 work=$B/dt-work/$1
+    want "$case" || return 0
     measure --case "$case" --tool datatrove --log "$LOGS/$case.log" --extra-json "$work.extra.json" -- \
         "$PY" scripts/bench_datatrove.py --pipeline "$2" --input "$INPUT" --work "$work" --model "$MODEL" \
         --tasks $THREADS --workers $THREADS --extra-json "$work.extra.json" || true

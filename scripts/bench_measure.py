@@ -76,6 +76,9 @@ def main():
     ap.add_argument("--log", help="file for the command's stdout+stderr")
     ap.add_argument("--extra-json", help="JSON file the command writes (merged into the record)")
     ap.add_argument("--cf-manifest", help="corpusforge manifest.json: its counts go into the record")
+    ap.add_argument("--json-log", action="store_true",
+                    help="the log's last line is a JSON object (corpusforge bench-read): it goes into the "
+                         "record, its `documents` as rows_out")
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     a = ap.parse_args()
     cmd = a.cmd[1:] if a.cmd and a.cmd[0] == "--" else a.cmd
@@ -125,6 +128,13 @@ def main():
         with open(a.cf_manifest) as f:
             m = json.load(f)
         rec["extra"] = {"counts": m.get("counts"), "rows_out": (m.get("counts") or {}).get("kept")}
+    if a.json_log and a.log:
+        try:
+            last = [l for l in open(a.log) if l.strip()][-1]
+            out = json.loads(last)
+            rec["extra"] = {"bench_read": out, "rows_out": out.get("documents")}
+        except (OSError, IndexError, ValueError):
+            pass
     with open(a.results, "a") as f:
         f.write(json.dumps(rec) + "\n")
     status = "ok" if rec["ok"] else f"FAILED rc={p.returncode}"

@@ -50,6 +50,27 @@ pub enum Command {
     /// scripts/eval_neardup.py).
     #[command(hide = true)]
     NearDup(NearDupArgs),
+    /// Read and parse every input record (optionally identify its
+    /// language) and print counts as JSON: the read stage of
+    /// scripts/bench.sh.
+    #[command(hide = true)]
+    BenchRead(BenchReadArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchReadArgs {
+    /// Config whose [input] (and, with --langid, [langid]) to use.
+    #[arg(long, short)]
+    pub config: PathBuf,
+    /// Input file or folder; replaces the config's input.paths (repeatable).
+    #[arg(long = "input", short)]
+    pub inputs: Vec<PathBuf>,
+    /// Worker threads (0 = one per core); overrides run.threads.
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
+    /// Also identify each document's language as the build does.
+    #[arg(long)]
+    pub langid: bool,
 }
 
 #[derive(Debug, Args)]

@@ -28,6 +28,7 @@ fn main() -> ExitCode {
         cli::Command::CleanStats(a) => cmd::clean_stats::run(a),
         cli::Command::NearDup(a) => cmd::near_dup::run(a),
         cli::Command::Slurm(a) => cmd::slurm::run(a),
+        cli::Command::BenchRead(a) => cmd::bench_read::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

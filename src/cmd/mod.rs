@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod bench_read;
 pub mod build;
 pub mod clean_stats;
 pub mod dedup_params;

@@ -28,6 +28,14 @@
 //! quantized+qnorm models and on the published `lid.176.ftz`); labels whose
 //! probabilities are exactly tied may come out in a different order.
 //!
+//! Speed without changing a result: quantized input rows are expanded once
+//! at load; the input rows of each token are remembered per thread
+//! (`RowMemo`, bounded), so a repeated token costs one probe instead of a
+//! dictionary probe plus hashing and looking up every character n-gram;
+//! `pruneidx` is a rank bitmap (`BucketRows`) that stays in cache. Rows
+//! are still summed one by one in fastText's order, so the hidden vector is
+//! bit-identical.
+//!
 //! The algorithms follow fastText's `src/fasttext.cc` (`loadModel`,
 //! `predictLine`), `src/args.cc` (`Args::load`), `src/dictionary.cc`
 //! (`load`, `readWord`, `hash`, `computeSubwords`, `getLine`, `pushHash`,
@@ -262,21 +270,23 @@ impl WordTable {
     const EMPTY: u32 = u32::MAX;
 }
 
-/// i32 -> i32 map for `pruneidx` (n-gram bucket -> compact row).
+/// i32 -> i32 map for `pruneidx` (n-gram bucket -> compact row). Keys and
+/// values sit side by side, so a probe touches one cache line. Only
+/// non-negative keys are stored: lookups are bucket ids (`hash % bucket`),
+/// never negative, so a negative key in a file could never be found.
 struct IntMap {
-    keys: Vec<i32>,
-    vals: Vec<i32>,
-    used: Vec<bool>,
+    /// (key, value); key `EMPTY` marks a free slot.
+    slots: Vec<(i32, i32)>,
     mask: usize,
 }
 
 impl IntMap {
+    const EMPTY: i32 = -1;
+
     fn new(n: usize) -> IntMap {
         let cap = (n.max(1) * 2).next_power_of_two();
         IntMap {
-            keys: vec![0; cap],
-            vals: vec![0; cap],
-            used: vec![false; cap],
+            slots: vec![(Self::EMPTY, 0); cap],
             mask: cap - 1,
         }
     }
@@ -285,31 +295,110 @@ impl IntMap {
         ((k as u32).wrapping_mul(0x9E37_79B1) as usize ^ ((k as u32) >> 16) as usize) & self.mask
     }
     fn insert(&mut self, k: i32, v: i32) {
+        if k < 0 {
+            return;
+        }
         let mut i = self.slot(k);
-        while self.used[i] && self.keys[i] != k {
+        while self.slots[i].0 != Self::EMPTY && self.slots[i].0 != k {
             i = (i + 1) & self.mask;
         }
-        self.used[i] = true;
-        self.keys[i] = k;
-        self.vals[i] = v;
+        self.slots[i] = (k, v);
     }
     #[inline]
     fn get(&self, k: i32) -> Option<i32> {
+        if k < 0 {
+            return None;
+        }
         let mut i = self.slot(k);
-        while self.used[i] {
-            if self.keys[i] == k {
-                return Some(self.vals[i]);
+        loop {
+            let (key, v) = self.slots[i];
+            if key == k {
+                return Some(v);
+            }
+            if key == Self::EMPTY {
+                return None;
             }
             i = (i + 1) & self.mask;
         }
-        None
     }
     fn values(&self) -> impl Iterator<Item = i32> + '_ {
-        self.vals
+        self.slots
             .iter()
-            .zip(&self.used)
-            .filter(|(_, u)| **u)
-            .map(|(v, _)| *v)
+            .filter(|(k, _)| *k != Self::EMPTY)
+            .map(|(_, v)| *v)
+    }
+}
+
+/// `pruneidx` as the prediction loop reads it: bucket id -> compact row.
+/// Most n-gram buckets of a pruned model are not kept (lid.176.ftz keeps
+/// 42,765 of 2,000,000), so the common answer is "absent". A bitmap over
+/// the buckets with a running count per 64 buckets (rank) answers that
+/// from one 16-byte block and finds a kept bucket's row with a popcount:
+/// about 1.5 bytes per bucket, small enough to stay in cache, where a hash
+/// map's probes would miss it. Models with more than [`RANK_MAX_BUCKETS`]
+/// buckets keep the hash map.
+enum BucketRows {
+    Rank {
+        blocks: Vec<RankBlock>,
+        /// Rows of the kept buckets, in bucket order.
+        rows: Vec<i32>,
+    },
+    Map(IntMap),
+}
+
+#[derive(Clone, Copy, Default)]
+#[repr(C, align(16))]
+struct RankBlock {
+    bits: u64,
+    before: u32,
+}
+
+/// Largest bucket count given a rank bitmap (16 MiB of blocks).
+const RANK_MAX_BUCKETS: usize = 1 << 26;
+
+impl BucketRows {
+    /// From the map read from the file; keys outside `0..bucket` are never
+    /// looked up (bucket ids are `hash % bucket`) and are left out.
+    fn new(map: IntMap, bucket: usize) -> BucketRows {
+        if bucket > RANK_MAX_BUCKETS {
+            return BucketRows::Map(map);
+        }
+        let mut kept: Vec<(i32, i32)> = map
+            .slots
+            .iter()
+            .copied()
+            .filter(|&(k, _)| k != IntMap::EMPTY && (k as usize) < bucket)
+            .collect();
+        kept.sort_unstable();
+        let mut blocks = vec![RankBlock::default(); bucket.div_ceil(64)];
+        for &(k, _) in &kept {
+            blocks[k as usize >> 6].bits |= 1 << (k & 63);
+        }
+        let mut before = 0u32;
+        for b in &mut blocks {
+            b.before = before;
+            before += b.bits.count_ones();
+        }
+        BucketRows::Rank {
+            blocks,
+            rows: kept.into_iter().map(|(_, v)| v).collect(),
+        }
+    }
+
+    #[inline]
+    fn get(&self, id: u32) -> Option<i32> {
+        match self {
+            BucketRows::Rank { blocks, rows } => {
+                let b = blocks.get(id as usize >> 6)?;
+                let bit = 1u64 << (id & 63);
+                if b.bits & bit == 0 {
+                    return None;
+                }
+                let i = b.before as usize + (b.bits & (bit - 1)).count_ones() as usize;
+                rows.get(i).copied()
+            }
+            BucketRows::Map(m) => m.get(id as i32),
+        }
     }
 }
 
@@ -907,12 +996,125 @@ pub struct Scratch {
     rows: Vec<u32>,
     word_buf: Vec<u8>,
     heap: Vec<(f32, u32)>,
+    memo: RowMemo,
 }
 
 impl Scratch {
     /// Empty scratch space; buffers grow on first use.
     pub fn new() -> Scratch {
         Scratch::default()
+    }
+}
+
+/// Memo of the input rows of tokens (a dictionary word's own row and its
+/// n-gram rows, or an unknown token's character n-gram rows), per thread
+/// and per model. Computing them means a dictionary probe, and for unknown
+/// tokens hashing every character n-gram and looking each bucket up in
+/// `pruneidx`; news text repeats most of its tokens, so one probe here is
+/// several times cheaper. The rows are the same, in the same order, so
+/// predictions are unchanged. Bounded: cleared when full.
+#[derive(Default)]
+struct RowMemo {
+    /// [`FastText::uid`] of the model the entries belong to.
+    model: u64,
+    slots: Vec<MemoSlot>,
+    used: usize,
+    /// Per entry: the token's bytes, then its rows as little-endian u32.
+    arena: Vec<u8>,
+}
+
+/// One token of [`RowMemo`]; `at == 0` is a free slot.
+#[derive(Clone, Copy, Default)]
+struct MemoSlot {
+    hash: u32,
+    /// Offset of the entry in the arena, plus one.
+    at: u32,
+    key_len: u16,
+    /// Number of rows, or [`MemoSlot::SKIP`] for a token that is not used
+    /// (a label).
+    rows: u16,
+}
+
+impl MemoSlot {
+    const SKIP: u16 = u16::MAX;
+}
+
+impl RowMemo {
+    /// Slots (a power of two); at most half of them are used.
+    const SLOTS: usize = 1 << 16;
+    /// Longer tokens are not kept (rare; they would crowd the arena).
+    const MAX_TOKEN: usize = 64;
+    /// Most arena bytes.
+    const MAX_ARENA: usize = 1 << 24;
+
+    fn reset(&mut self, model: u64) {
+        self.model = model;
+        self.slots.clear();
+        self.slots.resize(Self::SLOTS, MemoSlot::default());
+        self.used = 0;
+        self.arena.clear();
+    }
+
+    /// The slot of `tok`: `Ok(slot)` if kept, else `Err(index of a free slot)`.
+    #[inline]
+    fn find(&self, tok: &[u8], hash: u32) -> Result<MemoSlot, usize> {
+        let mask = self.slots.len() - 1;
+        let mut i = (hash.wrapping_mul(0x9E37_79B1) >> 8) as usize & mask;
+        loop {
+            let e = self.slots[i];
+            if e.at == 0 {
+                return Err(i);
+            }
+            if e.hash == hash && e.key_len as usize == tok.len() {
+                let at = e.at as usize - 1;
+                if self.arena[at..at + tok.len()] == *tok {
+                    return Ok(e);
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Append the rows of a kept token to `out`.
+    #[inline]
+    fn rows_into(&self, e: MemoSlot, out: &mut Vec<u32>) {
+        let at = e.at as usize - 1 + e.key_len as usize;
+        let bytes = &self.arena[at..at + 4 * e.rows as usize];
+        out.extend(
+            bytes
+                .chunks_exact(4)
+                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])),
+        );
+    }
+
+    /// Keep `tok` with `rows` (`None`: a skipped token) in the free slot
+    /// `slot` that [`RowMemo::find`] returned; when full, start over.
+    fn insert(&mut self, mut slot: usize, tok: &[u8], hash: u32, rows: Option<&[u32]>) {
+        let n = rows.map_or(0, <[u32]>::len);
+        if n >= MemoSlot::SKIP as usize {
+            return;
+        }
+        if 2 * (self.used + 1) > self.slots.len()
+            || self.arena.len() + tok.len() + 4 * n >= Self::MAX_ARENA
+        {
+            let model = self.model;
+            self.reset(model);
+            match self.find(tok, hash) {
+                Err(free) => slot = free,
+                Ok(_) => return,
+            }
+        }
+        self.slots[slot] = MemoSlot {
+            hash,
+            at: self.arena.len() as u32 + 1,
+            key_len: tok.len() as u16,
+            rows: rows.map_or(MemoSlot::SKIP, |r| r.len() as u16),
+        };
+        self.used += 1;
+        self.arena.extend_from_slice(tok);
+        for r in rows.unwrap_or(&[]) {
+            self.arena.extend_from_slice(&r.to_le_bytes());
+        }
     }
 }
 
@@ -942,14 +1144,18 @@ pub struct FastText {
     sub_ids: Vec<u32>,
     /// `pruneidx_size_`: negative = not pruned.
     pruneidx_size: i64,
-    pruneidx: IntMap,
+    pruneidx: BucketRows,
     labels: Vec<String>,
     input: Matrix,
     output: Matrix,
     head: Head,
     /// The file's input matrix is product-quantized (`.ftz`).
     quantized: bool,
+    /// Distinct for every model loaded in this process (keys [`RowMemo`]).
+    uid: u64,
 }
+
+static NEXT_UID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl fmt::Debug for FastText {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -1174,12 +1380,13 @@ impl FastText {
             sub_off: Vec::with_capacity(nwords + 1),
             sub_ids: Vec::new(),
             pruneidx_size,
-            pruneidx,
+            pruneidx: BucketRows::new(pruneidx, bucket as usize),
             labels,
             input,
             output,
             head,
             quantized: quant_input,
+            uid: NEXT_UID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         };
         for i in 0..size {
             let h = ft_hash(ft.entry(i)) as usize;
@@ -1244,9 +1451,7 @@ impl FastText {
         if self.pruneidx_size == 0 {
             None
         } else if self.pruneidx_size > 0 {
-            self.pruneidx
-                .get(id as i32)
-                .map(|v| self.nwords as u32 + v as u32)
+            self.pruneidx.get(id).map(|v| self.nwords as u32 + v as u32)
         } else {
             Some(self.nwords as u32 + id)
         }
@@ -1283,6 +1488,55 @@ impl FastText {
                 n += 1;
             }
         }
+    }
+
+    /// Append the input rows of `tok` (not `</s>`; `h` = its [`ft_hash`])
+    /// to `s.rows`, as `Dictionary::getLine` finds them: a word's own row
+    /// and n-gram rows, an unknown token's character n-gram rows. Returns
+    /// false for a token that is skipped (a label, or any `__label__`
+    /// token). Served from the memo when the token was seen before.
+    #[inline]
+    fn push_token_rows(&self, tok: &[u8], h: u32, s: &mut Scratch) -> bool {
+        let memo = &mut s.memo;
+        if memo.model != self.uid {
+            memo.reset(self.uid);
+        }
+        let slot = if tok.len() <= RowMemo::MAX_TOKEN {
+            match memo.find(tok, h) {
+                Ok(e) if e.rows == MemoSlot::SKIP => return false,
+                Ok(e) => {
+                    memo.rows_into(e, &mut s.rows);
+                    return true;
+                }
+                Err(slot) => Some(slot),
+            }
+        } else {
+            None
+        };
+        let start = s.rows.len();
+        let used = match self.find(tok, h) {
+            Some(wid) if self.is_label[wid] => false,
+            Some(wid) => {
+                let a = self.sub_off[wid] as usize;
+                let b = self.sub_off[wid + 1] as usize;
+                s.rows.extend_from_slice(&self.sub_ids[a..b]);
+                true
+            }
+            None if tok.starts_with(LABEL_PREFIX.as_bytes()) => false,
+            None => {
+                s.word_buf.clear();
+                s.word_buf.push(b'<');
+                s.word_buf.extend_from_slice(tok);
+                s.word_buf.push(b'>');
+                let rows = &mut s.rows;
+                self.char_ngrams(&s.word_buf, |row| rows.push(row));
+                true
+            }
+        };
+        if let Some(slot) = slot {
+            memo.insert(slot, tok, h, used.then(|| &s.rows[start..]));
+        }
+        used
     }
 
     /// Embedding dimension.
@@ -1378,8 +1632,9 @@ impl FastText {
                 eos_done = true;
             }
             let h = ft_hash(tok);
-            match self.find(tok, h) {
-                Some(wid) => {
+            if eos_done {
+                // `</s>`: its own row if the dictionary has it, nothing else.
+                if let Some(wid) = self.find(tok, h) {
                     if self.is_label[wid] {
                         continue;
                     }
@@ -1387,19 +1642,8 @@ impl FastText {
                     let b = self.sub_off[wid + 1] as usize;
                     s.rows.extend_from_slice(&self.sub_ids[a..b]);
                 }
-                None => {
-                    if tok.starts_with(LABEL_PREFIX.as_bytes()) {
-                        continue;
-                    }
-                    if tok != EOS {
-                        s.word_buf.clear();
-                        s.word_buf.push(b'<');
-                        s.word_buf.extend_from_slice(tok);
-                        s.word_buf.push(b'>');
-                        let rows = &mut s.rows;
-                        self.char_ngrams(&s.word_buf, |row| rows.push(row));
-                    }
-                }
+            } else if !self.push_token_rows(tok, h, s) {
+                continue;
             }
             s.word_hashes.push(h as i32);
         }
@@ -1897,6 +2141,63 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn row_memo_changes_no_prediction() {
+        let mut m = base();
+        m.bucket = 97;
+        m.minn = 1;
+        m.maxn = 3;
+        m.word_ngrams = 2;
+        let bytes = m.build_dense(
+            |i, j| ((i * 7 + j * 3) % 11) as f32 * 0.05 - 0.2,
+            |i, j| ((i * 5 + j) % 7) as f32 * 0.1 - 0.3,
+        );
+        let ft = FastText::from_bytes(&bytes).unwrap();
+        let other = FastText::from_bytes(&bytes).unwrap();
+        let texts: Vec<String> = (0..300)
+            .map(|i| {
+                format!(
+                    "hello wörld tok{} __label__en x{} hello {} world",
+                    i % 17,
+                    i % 5,
+                    "ab".repeat(i % 40)
+                )
+            })
+            .collect();
+        let mut reused = Scratch::new();
+        for t in &texts {
+            let fresh = ft.predict_with(t, 0, 0.0, &mut Scratch::new());
+            assert_eq!(ft.predict_with(t, 0, 0.0, &mut reused), fresh, "{t}");
+            // Another model with the same scratch starts its own memo.
+            assert_eq!(other.predict_with(t, 0, 0.0, &mut reused), fresh, "{t}");
+        }
+        // More distinct tokens than the memo keeps: it starts over, same results.
+        let mut reused = Scratch::new();
+        let many: String = (0..RowMemo::SLOTS).map(|i| format!("w{i} ")).collect();
+        let fresh = ft.predict_with(&many, 3, 0.0, &mut Scratch::new());
+        assert_eq!(ft.predict_with(&many, 3, 0.0, &mut reused), fresh);
+        assert!(reused.memo.used <= RowMemo::SLOTS / 2);
+        assert_eq!(ft.predict_with(&many, 3, 0.0, &mut reused), fresh);
+    }
+
+    #[test]
+    fn bucket_rows_rank_equals_map() {
+        let bucket = 1000usize;
+        let mut map = IntMap::new(200);
+        let mut seed = 7u32;
+        for _ in 0..150 {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            let k = (seed >> 8) as i32 % 1200 - 100; // some out of range, some repeated
+            map.insert(k, (seed >> 4) as i32 & 0xffff);
+        }
+        let want: Vec<Option<i32>> = (0..bucket as u32).map(|id| map.get(id as i32)).collect();
+        let rows = BucketRows::new(map, bucket);
+        assert!(matches!(rows, BucketRows::Rank { .. }));
+        let got: Vec<Option<i32>> = (0..bucket as u32).map(|id| rows.get(id)).collect();
+        assert_eq!(got, want);
+        assert!(want.iter().filter(|v| v.is_some()).count() > 50);
     }
 
     #[test]

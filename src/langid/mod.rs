@@ -148,14 +148,7 @@ impl Identifier {
 
     /// Identify the language and script of `text`.
     pub fn identify(&self, text: &str) -> LangId {
-        self.identify_top(text, 1)
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| LangId {
-                label: format!("und_{}", script::dominant_script(text)),
-                score: 0.0,
-                script: script::dominant_script(text),
-            })
+        self.identify_in(text, script::dominant_script(text))
     }
 
     /// The document-level decision, as ungoliant makes it for OSCAR: each
@@ -166,7 +159,27 @@ impl Identifier {
     /// length-weighted mean of its segments' scores. A document with fewer than two such lines is
     /// identified as a whole ([`Identifier::identify`]).
     pub fn identify_doc(&self, text: &str) -> DocLang {
-        let script = script::dominant_script(text);
+        // One pass per line measures its script and its length; the
+        // document's script counts are the sum of its lines' (line breaks
+        // are not letters).
+        let mut counts = script::ScriptCounts::default();
+        let mut segments: Vec<(&str, usize, &'static str)> = Vec::new();
+        let mut bytes = 0usize;
+        let mut full = false;
+        for line in text.lines() {
+            let (c, n) = script::ScriptCounts::scan(line);
+            counts.add(&c);
+            if full || n < MIN_SEGMENT_CHARS {
+                continue;
+            }
+            if bytes + line.len() > MAX_DOC_BYTES && !segments.is_empty() {
+                full = true;
+                continue;
+            }
+            bytes += line.len();
+            segments.push((line, n, c.dominant()));
+        }
+        let script = counts.dominant();
         let whole = |id: LangId| DocLang {
             label: id.label,
             score: id.score,
@@ -175,28 +188,15 @@ impl Identifier {
             second: None,
             other_share: 0.0,
         };
-        let mut segments: Vec<(&str, usize)> = Vec::new();
-        let mut bytes = 0usize;
-        for line in text.lines() {
-            let n = line.chars().filter(|c| !c.is_whitespace()).count();
-            if n < MIN_SEGMENT_CHARS {
-                continue;
-            }
-            if bytes + line.len() > MAX_DOC_BYTES && !segments.is_empty() {
-                break;
-            }
-            bytes += line.len();
-            segments.push((line, n));
-        }
         if segments.len() < 2 {
-            return whole(self.identify(text));
+            return whole(self.identify_in(text, script));
         }
         // label -> (characters, characters x score); every `und_*` label
         // counts as one `und`. A Vec keeps the order of first appearance, so
         // ties break the same way on every run.
         let mut tally: Vec<(String, f64, f64)> = Vec::new();
-        for (line, n) in segments {
-            let id = self.identify(line);
+        for (line, n, line_script) in segments {
+            let id = self.identify_in(line, line_script);
             let key = if id.label.starts_with("und_") {
                 "und".to_string()
             } else {
@@ -237,7 +237,23 @@ impl Identifier {
     /// names one language only, so it returns at most one. The first entry
     /// is `und_<Script>` when the best score is below the minimum.
     pub fn identify_top(&self, text: &str, k: usize) -> Vec<LangId> {
-        let script = script::dominant_script(text);
+        self.identify_top_in(text, script::dominant_script(text), k)
+    }
+
+    /// [`Identifier::identify`] of a text whose dominant script is known.
+    fn identify_in(&self, text: &str, script: &'static str) -> LangId {
+        self.identify_top_in(text, script, 1)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| LangId {
+                label: format!("und_{script}"),
+                score: 0.0,
+                script,
+            })
+    }
+
+    /// [`Identifier::identify_top`] of a text whose dominant script is known.
+    fn identify_top_in(&self, text: &str, script: &'static str, k: usize) -> Vec<LangId> {
         let raw: Vec<(String, f32)> = match &self.backend {
             Backend::Whatlang => whatlang_guess(text, script).into_iter().collect(),
             Backend::FastText(m) => m

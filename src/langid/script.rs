@@ -49,7 +49,7 @@ const CODES: [&str; 32] = [
     "Hani", "Jpan", "Thaa", "Tfng", "Syrc", "Mong", "Cher", "Cans",
 ];
 
-fn script_of(c: char) -> Option<S> {
+const fn script_of(c: char) -> Option<S> {
     let u = c as u32;
     Some(match u {
         0x41..=0x5A
@@ -105,7 +105,7 @@ fn script_of(c: char) -> Option<S> {
         0x2D30..=0x2D7F => S::Tfng,
         0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F => {
             // The prolonged sound mark and middle dot are shared; count kana letters.
-            if c == '\u{30FC}' || c == '\u{30FB}' {
+            if u == 0x30FC || u == 0x30FB {
                 return None;
             } else {
                 S::Kana
@@ -116,6 +116,28 @@ fn script_of(c: char) -> Option<S> {
     })
 }
 
+/// Code points below this are looked up in [`TABLE`] (every script block
+/// of [`script_of`] up to kana); the rest go through the `match`.
+const TABLE_LEN: usize = 0x3100;
+/// No script (not a letter of a script we tell apart).
+const NONE: u8 = u8::MAX;
+
+/// [`script_of`] for every code point below [`TABLE_LEN`], as `S as u8` or
+/// [`NONE`]; built at compile time from the same `match`.
+static TABLE: [u8; TABLE_LEN] = {
+    let mut t = [NONE; TABLE_LEN];
+    let mut u = 0;
+    while u < TABLE_LEN {
+        if let Some(c) = char::from_u32(u as u32)
+            && let Some(s) = script_of(c)
+        {
+            t[u] = s as u8;
+        }
+        u += 1;
+    }
+    t
+};
+
 /// Letter counts per script of a text.
 #[derive(Clone, Debug, Default)]
 pub struct ScriptCounts {
@@ -124,13 +146,53 @@ pub struct ScriptCounts {
 
 impl ScriptCounts {
     pub fn of(text: &str) -> Self {
+        Self::scan(text).0
+    }
+
+    /// The letter counts of `text` and its number of non-whitespace
+    /// characters (`char::is_whitespace`), in one pass. ASCII, most of the
+    /// text in most languages' news (spaces, digits, punctuation, markup),
+    /// is counted byte by byte without decoding.
+    pub fn scan(text: &str) -> (Self, usize) {
         let mut counts = [0u32; 32];
-        for c in text.chars() {
-            if let Some(s) = script_of(c) {
+        let bytes = text.as_bytes();
+        let (mut latin, mut spaces, mut chars) = (0u32, 0usize, 0usize);
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b < 0x80 {
+                latin += u32::from(b.is_ascii_alphabetic());
+                // char::is_whitespace on ASCII: U+0009..=U+000D and U+0020.
+                spaces += usize::from(b == b' ' || (0x09..=0x0d).contains(&b));
+                chars += 1;
+                i += 1;
+                continue;
+            }
+            // `text` is valid UTF-8 and `i` is at the start of a character.
+            let c = text[i..].chars().next().unwrap_or('\u{FFFD}');
+            i += c.len_utf8();
+            chars += 1;
+            spaces += usize::from(c.is_whitespace());
+            let u = c as usize;
+            let s = if u < TABLE_LEN {
+                TABLE[u]
+            } else {
+                script_of(c).map_or(NONE, |s| s as u8)
+            };
+            if s != NONE {
                 counts[s as usize] += 1;
             }
         }
-        ScriptCounts { counts }
+        counts[S::Latn as usize] += latin;
+        (ScriptCounts { counts }, chars - spaces)
+    }
+
+    /// Add another text's counts (a text's counts are the sum of its
+    /// parts').
+    pub fn add(&mut self, other: &ScriptCounts) {
+        for (a, b) in self.counts.iter_mut().zip(other.counts) {
+            *a += b;
+        }
     }
 
     /// Letters in any script we know.
@@ -208,5 +270,41 @@ mod tests {
         assert_eq!(dominant_script("안녕하세요"), "Hang");
         assert_eq!(dominant_script("123 !?"), "Zyyy");
         assert_eq!(dominant_script("ሰላም ለዓለም"), "Ethi");
+    }
+
+    #[test]
+    fn scan_counts_like_char_by_char() {
+        let texts = [
+            "",
+            "Hello, world!\n\tNew line\r\n",
+            "Ünïcödé ñ ß Ø 1234 \u{a0}nbsp\u{2003}em\u{3000}ideographic\u{85}nel",
+            "Привет мир! مرحبا بالعالم ١٢٣ 今日は市場に行きます ー・ 我们 안녕하세요 𠀀𝔘",
+            "ગુજરાત ਪੰਜਾਬ ଓଡ଼ିଆ தமிழ் తెలుగు ಕನ್ನಡ മലയാളം සිංහල ไทย ລາວ བོད မြန်မာ ქართ Հայ ሰላም ខ្មែរ ᠮᠣᠩ ᏣᎳᎩ ᐃᓄᒃ ⵜⴰ ܐܪܡ ދިވެހި",
+        ];
+        for t in texts {
+            let mut want = [0u32; 32];
+            for c in t.chars() {
+                if let Some(s) = script_of(c) {
+                    want[s as usize] += 1;
+                }
+            }
+            let (got, nonspace) = ScriptCounts::scan(t);
+            assert_eq!(got.counts, want, "{t}");
+            assert_eq!(
+                nonspace,
+                t.chars().filter(|c| !c.is_whitespace()).count(),
+                "{t}"
+            );
+            let mut sum = ScriptCounts::default();
+            for line in t.lines() {
+                sum.add(&ScriptCounts::of(line));
+            }
+            assert_eq!(sum.counts, want, "{t}");
+        }
+        for u in 0..TABLE_LEN as u32 {
+            if let Some(c) = char::from_u32(u) {
+                assert_eq!(TABLE[u as usize], script_of(c).map_or(NONE, |s| s as u8));
+            }
+        }
     }
 }

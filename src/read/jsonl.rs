@@ -120,6 +120,12 @@ fn skip_line(r: &mut impl BufRead) -> std::io::Result<(u64, bool)> {
 }
 
 fn parse_line(bytes: &[u8], prov: Provenance, cfg: &InputConfig) -> Record {
+    // Fast path for valid UTF-8 (the same fields; see `fields`).
+    if let Some((trimmed, raw)) = super::fields::parse(bytes, cfg) {
+        return make_record(prov, raw, &cfg.fields, cfg.max_doc_bytes, || {
+            trimmed.to_string()
+        });
+    }
     let (text, invalid) = decode_text(bytes, cfg);
     let trimmed = text.trim_end_matches(['\n', '\r']);
     let obj: Map<String, Value> = match serde_json::from_str::<Value>(trimmed) {
@@ -178,7 +184,7 @@ fn parse_line(bytes: &[u8], prov: Provenance, cfg: &InputConfig) -> Record {
 
 /// A scalar JSON value as a string (strings as they are, numbers and
 /// booleans printed); null, arrays and objects are absent.
-fn scalar(v: Option<&Value>) -> Option<String> {
+pub(super) fn scalar(v: Option<&Value>) -> Option<String> {
     match v? {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -187,7 +193,7 @@ fn scalar(v: Option<&Value>) -> Option<String> {
     }
 }
 
-fn short(s: &str) -> String {
+pub(super) fn short(s: &str) -> String {
     let mut out: String = s.chars().take(60).collect();
     if out.len() < s.len() {
         out.push('…');

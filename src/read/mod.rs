@@ -13,6 +13,7 @@
 //!   its extension says) is an [`Error`] naming the file and line.
 
 mod csv;
+mod fields;
 mod jsonl;
 mod parquet;
 mod text;
