@@ -2,8 +2,9 @@
 # Bounded fuzzing (cargo-fuzz + libFuzzer, targets in fuzz/): the readers
 # (JSON Lines, CSV/TSV, text, Parquet), normalize, clean and a whole build.
 #
-# Each target runs for CORPUSFORGE_FUZZ_SECONDS seconds (default 60),
-# CORPUSFORGE_FUZZ_JOBS targets at a time (default 2), each one libFuzzer
+# Each target (all, or those named in CORPUSFORGE_FUZZ_TARGETS) runs for
+# CORPUSFORGE_FUZZ_SECONDS seconds (default 60), CORPUSFORGE_FUZZ_JOBS
+# targets at a time (default 2), each one libFuzzer
 # process on one core. They start from tests/fuzz_corpus/<target>/ (kept in
 # git, read only here) and add what they find to fuzz/corpus/<target>/
 # (ignored by git). A crash fails the script; its input is left in
@@ -41,7 +42,7 @@ flags=(-s none --codegen-units 16)
 t1=$(date +%s)
 
 mkdir -p fuzz/logs
-targets=$(cd fuzz && cargo +nightly fuzz list)
+targets=${CORPUSFORGE_FUZZ_TARGETS:-$(cd fuzz && cargo +nightly fuzz list)}
 export secs
 # shellcheck disable=SC2016 # expanded by the inner shell
 printf '%s\n' $targets | xargs -P "$jobs" -I{} bash -c '

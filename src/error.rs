@@ -71,6 +71,25 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The message with `name` in place of the path, e.g. the input's path
+    /// relative to its root: what a release may record (the manifest's
+    /// `inputs[].skipped`) without an absolute path of the machine.
+    pub fn with_name(&self, name: &str) -> String {
+        let at = |line: Option<u64>| line.map(|l| format!(", line {l}")).unwrap_or_default();
+        match self {
+            Error::Io { cause, .. } => format!("{name}: {cause}{}", io_hint(cause)),
+            Error::Config { line, message, .. } => {
+                format!("{name}{}: {message}", at(line.map(|l| l as u64)))
+            }
+            Error::Input { line, message, .. } | Error::BadFile { line, message, .. } => {
+                format!("{name}{}: {message}", at(*line))
+            }
+            Error::Output { message, .. } => format!("{name}: {message}"),
+        }
+    }
+}
+
 /// What to do about an I/O error whose cause is outside the program (a full
 /// disk, a read-only mount, a size limit), or nothing.
 fn io_hint(e: &std::io::Error) -> &'static str {
@@ -96,3 +115,31 @@ fn io_hint(e: &std::io::Error) -> &'static str {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn with_name_replaces_the_path_only() {
+        let e = Error::bad_file(
+            Path::new("/abs/in/a.jsonl.gz"),
+            Some(7),
+            "cannot decompress",
+        );
+        assert_eq!(
+            e.to_string(),
+            "/abs/in/a.jsonl.gz, line 7: cannot decompress"
+        );
+        assert_eq!(
+            e.with_name("a.jsonl.gz"),
+            "a.jsonl.gz, line 7: cannot decompress"
+        );
+        let io = Error::io(
+            Path::new("/abs/out/x"),
+            std::io::Error::from(std::io::ErrorKind::StorageFull),
+        );
+        assert!(io.with_name("x").starts_with("x: "));
+        assert!(io.to_string().contains("the disk is full"), "{io}");
+    }
+}

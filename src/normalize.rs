@@ -80,24 +80,55 @@ pub fn field(text: &str, cfg: &NormalizeConfig) -> (String, u32) {
 
 /// Normalize `text` as described in the module docs.
 pub fn normalize(text: &str, form: NormForm) -> String {
-    let stripped = strip_invisibles(text);
-    let normal: String = match form {
+    let mut normal = compose(strip_invisibles(text), form);
+    // Joiners are judged on the composed text: composition can turn the
+    // mark beside a joiner into a symbol ("=" + U+0338 is "≠"). Dropping
+    // a joiner can let its neighbours compose in turn, so repeat until no
+    // joiner is dropped (each round drops at least one).
+    while let Some(fewer) = drop_loose_joiners(&normal) {
+        normal = compose(fewer, form);
+    }
+    fold_whitespace(&normal)
+}
+
+fn compose(text: String, form: NormForm) -> String {
+    match form {
         NormForm::Nfc => {
-            if is_nfc_quick(stripped.chars()) == unicode_normalization::IsNormalized::Yes {
-                stripped
+            if is_nfc_quick(text.chars()) == unicode_normalization::IsNormalized::Yes {
+                text
             } else {
-                stripped.nfc().collect()
+                text.nfc().collect()
             }
         }
         NormForm::Nfkc => {
-            if is_nfkc_quick(stripped.chars()) == unicode_normalization::IsNormalized::Yes {
-                stripped
+            if is_nfkc_quick(text.chars()) == unicode_normalization::IsNormalized::Yes {
+                text
             } else {
-                nfkc_keeping_cjk_punctuation(&stripped)
+                nfkc_keeping_cjk_punctuation(&text)
             }
         }
-    };
-    fold_whitespace(&normal)
+    }
+}
+
+/// `text` without the ZWNJ/ZWJ that do not stand between two letters or
+/// marks, or `None` when every joiner stays.
+fn drop_loose_joiners(text: &str) -> Option<String> {
+    if !text.contains(is_joiner) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut prev: Option<char> = None;
+    let mut dropped = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if is_joiner(c) && !(is_letterish(prev) && is_letterish(chars.peek().copied())) {
+            dropped = true;
+            continue;
+        }
+        out.push(c);
+        prev = Some(c);
+    }
+    dropped.then_some(out)
 }
 
 /// Fullwidth punctuation that NFKC would narrow: `！` to `!`, `，` to `,`,
@@ -373,7 +404,6 @@ fn is_mark(c: char) -> bool {
 
 fn strip_invisibles(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut prev: Option<char> = None;
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         let keep = match c {
@@ -389,18 +419,10 @@ fn strip_invisibles(text: &str) -> String {
             '\t' => Some(' '),
             c if c.is_control() => None,
             c if is_dropped_format(c) => None,
-            c if is_joiner(c) => {
-                if is_letterish(prev) && is_letterish(chars.peek().copied()) {
-                    Some(c)
-                } else {
-                    None
-                }
-            }
             c => Some(c),
         };
         if let Some(k) = keep {
             out.push(k);
-            prev = Some(k);
         }
     }
     out
@@ -577,6 +599,10 @@ mod tests {
     #[test]
     fn idempotent() {
         for t in [
+            // Found by fuzzing: "=" + U+0338 composes to "≠", after which
+            // the ZWNJ no longer follows a mark.
+            "=\u{0338}\u{200C}C",
+            "x\u{200C}=\u{200C}\u{0338}\u{200C}y",
             "  a \n\n\n b\u{200D}\u{200D}c \r\n\u{2028}d\u{00AD}e  ",
             "\u{200C}\u{200C}x\u{200C}",
             "",

@@ -256,8 +256,11 @@ struct QuoteTracker<R> {
     /// Current line (1-based) and the line where the last quoted field opened.
     line: u64,
     quote_line: u64,
-    /// The last byte read was a newline (or nothing was read).
+    /// The last byte read ended a line (or nothing was read).
     at_line_start: bool,
+    /// The last byte was a CR that ended a line: an LF after it is the same
+    /// line end.
+    after_cr: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -281,6 +284,7 @@ impl<R> QuoteTracker<R> {
             line: 1,
             quote_line: 0,
             at_line_start: true,
+            after_cr: false,
         }
     }
 
@@ -292,9 +296,14 @@ impl<R> QuoteTracker<R> {
         let d = self.delimiter;
         for &b in bytes {
             let line_end = b == b'\n' || b == b'\r';
-            if b == b'\n' {
+            // Lines end at LF, CRLF, and at a lone CR outside quotes (the
+            // parser ends records there too); a CR inside a quoted field is
+            // text, so line numbers match tools that count LF.
+            let cr_ends_line = b == b'\r' && self.state != QState::Quoted;
+            if cr_ends_line || (b == b'\n' && !self.after_cr) {
                 self.line += 1;
             }
+            self.after_cr = cr_ends_line;
             if self.record_start && !line_end {
                 self.starts.push_back(self.line);
                 self.record_start = false;
@@ -316,7 +325,7 @@ impl<R> QuoteTracker<R> {
             };
         }
         if let Some(&b) = bytes.last() {
-            self.at_line_start = b == b'\n';
+            self.at_line_start = b == b'\n' || self.after_cr;
         }
     }
 }
@@ -343,7 +352,12 @@ mod tests {
     fn counts_record_start_lines() {
         let mut t = QuoteTracker::new(std::io::empty(), b',');
         t.track(b"h,t\r\n\r\na,\"x\ny\"\r\nb,z\n\n\rc,w");
-        assert_eq!(Vec::from(t.starts), [1, 3, 5, 7]);
+        assert_eq!(Vec::from(t.starts), [1, 3, 5, 8]);
+        // Found by fuzzing: records ended by a lone CR (old Mac files) had
+        // the same line, hence the same derived id.
+        let mut t = QuoteTracker::new(std::io::empty(), b',');
+        t.track(b"h,t\r1,\"a\rb\"\r2,c\r");
+        assert_eq!(Vec::from(t.starts), [1, 2, 3]);
     }
 
     #[test]

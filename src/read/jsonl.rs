@@ -70,7 +70,11 @@ pub(crate) fn from_reader(
                 file: file.rel.clone(),
                 line: Some(line_no),
             };
-            if let Some((rest, newline)) = oversized {
+            if let Some((rest, newline, blank)) = oversized {
+                if blank && buf.iter().all(|b| b.is_ascii_whitespace()) {
+                    // A (very long) blank line holds no record.
+                    continue;
+                }
                 let end = if newline {
                     ""
                 } else {
@@ -93,9 +97,11 @@ pub(crate) fn line_cap(max_doc_bytes: usize) -> usize {
 }
 
 /// Skip to the next newline (consumed) or the end of the stream. Returns the
-/// bytes skipped before the newline, and whether there was one.
-fn skip_line(r: &mut impl BufRead) -> std::io::Result<(u64, bool)> {
+/// bytes skipped before the newline, whether there was one, and whether they
+/// were all whitespace.
+fn skip_line(r: &mut impl BufRead) -> std::io::Result<(u64, bool, bool)> {
     let mut n = 0u64;
+    let mut blank = true;
     loop {
         let avail = match r.fill_buf() {
             Ok(b) => b,
@@ -103,12 +109,15 @@ fn skip_line(r: &mut impl BufRead) -> std::io::Result<(u64, bool)> {
             Err(e) => return Err(e),
         };
         if avail.is_empty() {
-            return Ok((n, false));
+            return Ok((n, false, blank));
         }
-        match avail.iter().position(|&b| b == b'\n') {
+        let end = avail.iter().position(|&b| b == b'\n');
+        let part = &avail[..end.unwrap_or(avail.len())];
+        blank = blank && part.iter().all(|b| b.is_ascii_whitespace());
+        match end {
             Some(i) => {
                 r.consume(i + 1);
-                return Ok((n + i as u64, true));
+                return Ok((n + i as u64, true, blank));
             }
             None => {
                 let k = avail.len();
@@ -199,4 +208,38 @@ pub(super) fn short(s: &str) -> String {
         out.push('…');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::InputConfig;
+    use crate::doc::Record;
+
+    /// Found by fuzzing: a blank line longer than the line limit was a
+    /// `too_large` record; a blank line holds no record, however long.
+    #[test]
+    fn a_long_blank_line_is_no_record() {
+        let cfg = InputConfig {
+            max_doc_bytes: 48,
+            ..InputConfig::default()
+        };
+        let data = format!(
+            "{}\n{}\n{{\"text\":\"ok\"}}\n",
+            " \x0c".repeat(100),
+            "x".repeat(100)
+        );
+        let (records, err) = crate::fuzzing::read("a.jsonl", data.as_bytes(), &cfg);
+        assert!(err.is_none());
+        let lines: Vec<_> = records
+            .iter()
+            .map(|r| match r {
+                Record::Doc(d) => (d.prov.line, "doc".to_string()),
+                Record::Bad { prov, reject, .. } => (prov.line, reject.reason.clone()),
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            [(Some(2), "too_large".into()), (Some(3), "doc".into())]
+        );
+    }
 }
