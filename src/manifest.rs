@@ -39,7 +39,7 @@ pub struct Counts {
 }
 
 /// What the counting pass of repeated lines found (`clean.repeated`).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct RepeatedInfo {
     /// (source, line) pairs judged boilerplate.
     pub lines: usize,

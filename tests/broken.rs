@@ -1049,16 +1049,7 @@ fn build_unprivileged(c: &Case, extra: &[&str]) -> Option<Output> {
     use std::os::unix::fs::PermissionsExt;
     let cfg = config(c.dir(), "");
     let (input, out) = (c.input(), c.out());
-    let mut args = vec![
-        "build",
-        "--config",
-        cfg.to_str().unwrap(),
-        "--input",
-        input.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
+    let args = build_args(&cfg, &input, &out, extra);
     if !is_root() {
         return Some(run(&args));
     }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
-use util::{build_ok, config, root, run, run_ok, tree};
+use util::{build_args, build_ok, config, root, run, run_ok, tree};
 
 /// configs/default.toml with its release written to `out`.
 fn sample_config(dir: &Path, out: &Path) -> PathBuf {
@@ -86,43 +86,28 @@ fn a_stage_refuses_to_run_before_its_inputs_exist() {
     let out = tmp.path().join("release");
     let cfg = sample_config(tmp.path(), &out);
     let work = tmp.path().join("work");
-    let o = run(&[
-        "stage",
-        "write",
-        "--workdir",
-        work.to_str().unwrap(),
-        "--config",
-        cfg.to_str().unwrap(),
-    ]);
-    assert!(!o.status.success());
-    let err = String::from_utf8_lossy(&o.stderr);
+    let fails = |args: &[&str]| -> String {
+        let mut all = vec!["stage"];
+        all.extend_from_slice(args);
+        all.extend([
+            "--workdir",
+            work.to_str().unwrap(),
+            "--config",
+            cfg.to_str().unwrap(),
+        ]);
+        let o = run(&all);
+        assert!(!o.status.success(), "{args:?} succeeded");
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    let err = fails(&["write"]);
     assert!(
         err.contains("have not been counted") && err.contains("run stage `lines` first"),
         "{err}"
     );
-    let o = run(&[
-        "stage",
-        "cluster",
-        "--tasks",
-        "2",
-        "--workdir",
-        work.to_str().unwrap(),
-        "--config",
-        cfg.to_str().unwrap(),
-    ]);
-    assert!(!o.status.success());
-    let err = String::from_utf8_lossy(&o.stderr);
+    let err = fails(&["cluster", "--tasks", "2"]);
     assert!(err.contains("runs as one task"), "{err}");
-    let o = run(&[
-        "stage",
-        "dedupe",
-        "--workdir",
-        work.to_str().unwrap(),
-        "--config",
-        cfg.to_str().unwrap(),
-    ]);
-    assert!(!o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown stage `dedupe`"));
+    let err = fails(&["dedupe"]);
+    assert!(err.contains("unknown stage `dedupe`"), "{err}");
     assert!(!out.exists());
 }
 
@@ -179,17 +164,7 @@ fn synthetic(dir: &Path, files: usize, per_file: usize) {
 /// true if it was still running then.
 fn build_and_kill(cfg: &Path, input: &Path, out: &Path, delay: Duration) -> bool {
     let mut child = Command::new(env!("CARGO_BIN_EXE_corpusforge"))
-        .args([
-            "build",
-            "--config",
-            cfg.to_str().unwrap(),
-            "--input",
-            input.to_str().unwrap(),
-            "--output",
-            out.to_str().unwrap(),
-            "--quiet",
-            "--resume",
-        ])
+        .args(build_args(cfg, input, out, &["--quiet", "--resume"]))
         .current_dir(root())
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -532,6 +532,7 @@ fn unreadable_file_can_be_skipped_and_is_listed() {
         why.contains("zz.jsonl.gz") && why.contains("line 1"),
         "{why}"
     );
+    assert!(why.starts_with("zz.jsonl.gz"), "no machine path: {why}");
     assert!(
         inputs
             .iter()

@@ -130,8 +130,13 @@ pub fn config(dir: &Path, extra: &str) -> PathBuf {
     p
 }
 
-/// `corpusforge build --config CFG --input INPUT --output OUT EXTRA...`.
-pub fn build(cfg: &Path, input: &Path, out: &Path, extra: &[&str]) -> Output {
+/// The arguments `build --config CFG --input INPUT --output OUT EXTRA...`.
+pub fn build_args<'a>(
+    cfg: &'a Path,
+    input: &'a Path,
+    out: &'a Path,
+    extra: &[&'a str],
+) -> Vec<&'a str> {
     let mut args = vec![
         "build",
         "--config",
@@ -142,7 +147,12 @@ pub fn build(cfg: &Path, input: &Path, out: &Path, extra: &[&str]) -> Output {
         out.to_str().unwrap(),
     ];
     args.extend_from_slice(extra);
-    run(&args)
+    args
+}
+
+/// `corpusforge build --config CFG --input INPUT --output OUT EXTRA...`.
+pub fn build(cfg: &Path, input: &Path, out: &Path, extra: &[&str]) -> Output {
+    run(&build_args(cfg, input, out, extra))
 }
 
 /// [`build`] that must succeed; returns stderr.

@@ -7,8 +7,9 @@
 //! The first document in input order is kept; later ones point at it.
 //!
 //! Near dedup ([`minhash`]): MinHash signatures of the survivors' texts,
-//! LSH bands, verified candidate pairs, union-find clusters. [`decide`]
-//! combines both: exact copies are grouped first and represented by their
+//! LSH bands, verified candidate pairs, union-find clusters. The `bands`
+//! and `cluster` stages (`crate::stages`) combine both with
+//! [`exact_groups`], [`kept_of_reps`] and [`decisions`]: exact copies are grouped first and represented by their
 //! first occurrence, representatives are clustered by MinHash, and one
 //! member per cluster is kept by the configured rule. Every other member
 //! points at the kept one (`exact_duplicate` when its folded text equals
@@ -19,11 +20,10 @@
 pub mod minhash;
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use xxhash_rust::xxh3::xxh3_128;
 
-use minhash::{DocMeta, MinHashConfig, Signature};
+use minhash::Signature;
 
 /// What dedup knows of one document that reached it: 16 bytes of key, the
 /// MinHash signature (8 bytes per hash) when near dedup is on, its length
@@ -46,43 +46,6 @@ pub struct Decision {
     pub jaccard: f32,
     /// Same folded text as the kept member.
     pub exact: bool,
-}
-
-/// Decide, for candidates in input order, which are kept and which are
-/// duplicates of which. Signatures are consumed (dropped) on the way.
-pub fn decide(
-    cands: &mut [Candidate],
-    exact: bool,
-    near: &MinHashConfig,
-    spill_dir: &Path,
-) -> std::io::Result<Vec<Decision>> {
-    let keys: Vec<u128> = cands.iter().map(|c| c.key).collect();
-    let (rep_of, reps) = exact_groups(&keys, exact);
-    // Near clusters over representatives: kept representative + Jaccard.
-    let mut kept_rep: Vec<(u32, f32)> = reps.iter().map(|&r| (r, 1.0)).collect();
-    if near.enabled && reps.len() > 1 {
-        let mut sigs = Vec::with_capacity(reps.len());
-        let mut metas = Vec::with_capacity(reps.len());
-        for (j, &r) in reps.iter().enumerate() {
-            let c = &mut cands[r as usize];
-            let sig = c.sig.take().ok_or_else(|| {
-                std::io::Error::other("near dedup is on but a candidate has no signature")
-            })?;
-            sigs.push(sig);
-            metas.push(DocMeta {
-                seq: j as u64,
-                n_chars: c.n_chars,
-                date: c.date.take(),
-            });
-        }
-        let assign = minhash::cluster(&sigs, &metas, near, spill_dir)?;
-        drop(sigs);
-        kept_rep = kept_of_reps(&reps, &assign);
-    }
-    for c in cands.iter_mut() {
-        c.sig = None;
-    }
-    Ok(decisions(&rep_of, &reps, &kept_rep))
 }
 
 /// Exact groups of candidates in input order: `rep_of[i]` is the first
@@ -219,6 +182,47 @@ pub fn exact_key(text: &str) -> u128 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use minhash::{DocMeta, MinHashConfig};
+    use std::path::Path;
+
+    /// The stages' dedup in one call (exact groups, MinHash clusters over
+    /// the representatives, decisions), for these tests.
+    /// Decide, for candidates in input order, which are kept and which are
+    /// duplicates of which. Signatures are consumed (dropped) on the way.
+    fn decide(
+        cands: &mut [Candidate],
+        exact: bool,
+        near: &MinHashConfig,
+        spill_dir: &Path,
+    ) -> std::io::Result<Vec<Decision>> {
+        let keys: Vec<u128> = cands.iter().map(|c| c.key).collect();
+        let (rep_of, reps) = exact_groups(&keys, exact);
+        // Near clusters over representatives: kept representative + Jaccard.
+        let mut kept_rep: Vec<(u32, f32)> = reps.iter().map(|&r| (r, 1.0)).collect();
+        if near.enabled && reps.len() > 1 {
+            let mut sigs = Vec::with_capacity(reps.len());
+            let mut metas = Vec::with_capacity(reps.len());
+            for (j, &r) in reps.iter().enumerate() {
+                let c = &mut cands[r as usize];
+                let sig = c.sig.take().ok_or_else(|| {
+                    std::io::Error::other("near dedup is on but a candidate has no signature")
+                })?;
+                sigs.push(sig);
+                metas.push(DocMeta {
+                    seq: j as u64,
+                    n_chars: c.n_chars,
+                    date: c.date.take(),
+                });
+            }
+            let assign = minhash::cluster(&sigs, &metas, near, spill_dir)?;
+            drop(sigs);
+            kept_rep = kept_of_reps(&reps, &assign);
+        }
+        for c in cands.iter_mut() {
+            c.sig = None;
+        }
+        Ok(decisions(&rep_of, &reps, &kept_rep))
+    }
 
     fn cands(texts: &[&str], near: &MinHashConfig) -> Vec<Candidate> {
         texts

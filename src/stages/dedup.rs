@@ -96,6 +96,7 @@ fn for_each_cand(
         let mut r =
             BufReader::with_capacity(1 << 16, File::open(&path).map_err(|e| Error::io(&path, e))?);
         let mut read = |buf: &mut [u8]| r.read_exact(buf).map_err(|e| Error::io(&path, e));
+        let mut raw = Vec::new();
         for _ in 0..s.candidates {
             let mut b16 = [0u8; 16];
             let mut b8 = [0u8; 8];
@@ -119,7 +120,7 @@ fn for_each_cand(
             let id = String::from_utf8(v).map_err(|_| corrupt("id"))?;
             read(&mut b4)?;
             let k = u32::from_le_bytes(b4) as usize;
-            let mut raw = vec![0u8; k * 8];
+            raw.resize(k * 8, 0);
             read(&mut raw)?;
             let sig = (with_sig && k > 0).then(|| {
                 Signature(

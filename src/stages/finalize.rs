@@ -123,7 +123,7 @@ fn assemble(
     } else {
         (crate::clean::removal_names(None), None)
     };
-    let repeated = super::process::load_repeated(work)?;
+    let repeated = super::process::repeated_info(work)?;
     let mut removed_by_rule = vec![0u64; rule_names.len()];
     for s in stats {
         for (a, b) in removed_by_rule.iter_mut().zip(&s.removed_by_rule) {
@@ -156,7 +156,7 @@ fn assemble(
         counts: counts.clone(),
         funnel,
         removed_lines: rule_names.into_iter().zip(removed_by_rule).collect(),
-        repeated: repeated.as_ref().map(manifest::RepeatedInfo::of),
+        repeated,
         languages,
         shards: shards.clone(),
         rejected_shards,

@@ -26,6 +26,7 @@ use crate::config::OnBadFile;
 use crate::doc::{Document, Record};
 use crate::error::{Error, Result};
 use crate::langid::Identifier;
+use crate::manifest::RepeatedInfo;
 use crate::pipeline::progress_bar;
 use crate::process::{Spilled, Stages};
 use crate::read::{self, InputFile};
@@ -145,6 +146,23 @@ pub fn lines_key(work: &Work) -> Result<String> {
     Ok(chain_key("lines-all", keys.iter().map(String::as_str)))
 }
 
+fn repeated_info_path(work: &Work) -> PathBuf {
+    work.dir.join("process").join("repeated.json")
+}
+
+/// The summary of the repeated lines that `process` removed (None when the
+/// mechanism is off).
+pub fn repeated_info(work: &Work) -> Result<Option<RepeatedInfo>> {
+    if !work.loaded.config.clean.repeated.enabled {
+        return Ok(None);
+    }
+    let path = repeated_info_path(work);
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| Error::output(&path, format!("work file unreadable: {e}")))
+}
+
 /// The merged counts of the `lines` stage, judged: the repeated lines to
 /// remove (None when the mechanism is off).
 pub fn load_repeated(work: &Work) -> Result<Option<RepeatedLines>> {
@@ -192,6 +210,12 @@ pub fn process_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
         rules,
         repeated: load_repeated(work)?,
     };
+    if let Some(r) = &stages.repeated {
+        // What finalize reports in the manifest, so it need not merge the
+        // counts again (every task writes the same bytes).
+        let info = serde_json::to_string(&RepeatedInfo::of(r)).expect("info serializes") + "\n";
+        write_atomic(&repeated_info_path(work), info.as_bytes())?;
+    }
     let n_rules = stages.removal_names().len();
     let mine = my_files(work, task, tasks);
     let total: u64 = mine.iter().map(|&fi| work.files[fi].bytes).sum();
@@ -215,19 +239,13 @@ fn process_one(work: &Work, stages: &Stages, fi: usize, n_rules: usize, lkey: &s
         Ok(h) => h,
         Err(e) if skip_bad => {
             let stats = FileStats {
-                rel: f.rel.clone(),
                 key: chain_key(
                     "process",
                     [work.config_key.as_str(), &f.rel, "unreadable", lkey],
                 ),
-                sha256: String::new(),
-                bytes: f.bytes,
-                records: 0,
-                candidates: 0,
                 removed_by_rule: vec![0; n_rules],
-                repaired_utf8_docs: 0,
-                mojibake_docs: 0,
-                skipped: Some(e.to_string()),
+                skipped: Some(e.with_name(&f.rel)),
+                ..FileStats::new(f)
             };
             return write_stats(work, fi, &stats);
         }
@@ -250,7 +268,7 @@ fn process_one(work: &Work, stages: &Stages, fi: usize, n_rules: usize, lkey: &s
             let _ = std::fs::remove_file(&cands_tmp);
             FileStats {
                 removed_by_rule: vec![0; n_rules],
-                skipped: Some(e.to_string()),
+                skipped: Some(e.with_name(&f.rel)),
                 ..FileStats::new(f)
             }
         }
