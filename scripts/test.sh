@@ -3,8 +3,9 @@
 #  1. a Python venv (.venv/) with the packages of tests/python/requirements.txt;
 #  2. `cargo test --release` (release profile, so the build is shared with
 #     the main job and the benchmarks: the dependency tree compiles once);
-#  3. bounded fuzzing (scripts/fuzz.sh: each target 60 s, two at a time;
-#     skipped, saying why, without a nightly toolchain);
+#  3. bounded fuzzing (scripts/fuzz.sh: each of the 7 targets 60 s, four at
+#     a time, so two rounds on 2 cores; skipped, saying why, without a
+#     nightly toolchain);
 #  4. a build of the sample (configs/default.toml -> out/sample/),
 #     `corpusforge verify` on it, and the Python release tests against it
 #     (pyarrow, polars, pandas, DuckDB, Hugging Face `datasets` offline, and
@@ -32,7 +33,10 @@ fi
 
 cargo build --release --locked
 cargo test --release --locked
-bash scripts/fuzz.sh
+# Four at a time: the fuzz build (about 9.5 CPU-minutes cold) dominates,
+# and two rounds of 60 s keep the step near 8 minutes on a fresh 2-core
+# machine; each target then gets about half a core.
+CORPUSFORGE_FUZZ_JOBS=${CORPUSFORGE_FUZZ_JOBS:-4} bash scripts/fuzz.sh
 
 target/release/corpusforge build --config configs/default.toml --quiet
 target/release/corpusforge verify out/sample
