@@ -439,6 +439,7 @@ pub fn parquet_from(data: &[u8], kind: u8, utf8_only: bool) -> (Vec<u8>, Vec<Opt
 /// Normalization is idempotent and gives the documented shape.
 pub fn check_normalize(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
+    check_word_bounds(&text);
     for form in [NormForm::Nfc, NormForm::Nfkc] {
         let once = crate::normalize::normalize(&text, form);
         let twice = crate::normalize::normalize(&once, form);
@@ -466,6 +467,15 @@ pub fn check_normalize(data: &[u8]) {
         let field = crate::normalize::normalize_field(&text, form);
         assert!(!field.contains('\n'), "a field keeps a line break");
     }
+}
+
+/// The ASCII fast path of word boundaries yields exactly the pieces of
+/// the general UAX #29 segmenter (`crate::filter::wordbreak`).
+pub fn check_word_bounds(text: &str) {
+    use unicode_segmentation::UnicodeSegmentation;
+    let ours: Vec<_> = crate::filter::wordbreak::word_bound_indices(text).collect();
+    let reference: Vec<_> = text.split_word_bound_indices().collect();
+    assert_eq!(ours, reference, "word boundaries differ: {text:?}");
 }
 
 fn rules() -> &'static Rules {

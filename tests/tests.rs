@@ -831,3 +831,47 @@ fn mojibake_repair_round_trips_real_articles() {
     assert!(restored as f64 >= 0.995 * n as f64, "{restored} of {n}");
     assert_eq!(untouched, n);
 }
+
+/// The ASCII fast path of UAX #29 word boundaries (`filter::wordbreak`)
+/// yields the general segmenter's pieces on every text of the real
+/// multilingual sets (../shared/corpora: news in Latin script, Amharic and
+/// Arabic; language-identification sets in over a hundred languages).
+#[test]
+fn word_bounds_match_the_reference_on_real_texts() {
+    use std::io::BufRead;
+    let dir = root().join("../shared/corpora");
+    if !dir.exists() {
+        eprintln!("skipped: {} is absent", dir.display());
+        return;
+    }
+    let mut files = Vec::new();
+    for set in [
+        "news_articles",
+        "langid_tatoeba112",
+        "langid_udhr2",
+        "langid_dli32",
+    ] {
+        let Ok(rd) = std::fs::read_dir(dir.join(set)) else {
+            continue;
+        };
+        files.extend(
+            rd.map(|e| e.unwrap().path())
+                .filter(|p| p.to_string_lossy().ends_with(".jsonl.gz")),
+        );
+    }
+    files.sort();
+    let (mut n, mut bytes) = (0usize, 0usize);
+    for path in &files {
+        let f = flate2::read::MultiGzDecoder::new(std::fs::File::open(path).unwrap());
+        for line in std::io::BufReader::new(f).lines() {
+            let v: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+            if let Some(text) = v["text"].as_str() {
+                corpusforge::fuzzing::check_word_bounds(text);
+                n += 1;
+                bytes += text.len();
+            }
+        }
+    }
+    eprintln!("{n} texts ({bytes} bytes) of {} files", files.len());
+    assert!(n > 10_000, "only {n} texts");
+}

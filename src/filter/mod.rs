@@ -9,6 +9,7 @@
 //! segmentation for Chinese, Japanese, Thai, Lao, Khmer, Myanmar).
 
 pub mod quality;
+pub mod wordbreak;
 pub mod words;
 
 use crate::config::FilterConfig;
@@ -63,5 +64,5 @@ pub fn check(doc: &Document, cfg: &FilterConfig) -> Result<(), Reject> {
 
 /// Words of a text (see [`words::count_words`]).
 pub fn count_words(text: &str) -> u64 {
-    words::count_words(text) as u64
+    quality::count_words(text) as u64
 }

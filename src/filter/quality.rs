@@ -445,6 +445,12 @@ struct Tok {
 
 #[derive(Default)]
 struct Scratch {
+    /// Address, length and xxh3 of the text `toks` belong to: the build
+    /// counts words ([`count_words`]) and then filters the same text, and
+    /// tokenizes it only once.
+    key: Option<(usize, usize, u64)>,
+    /// Tokens containing a letter or digit.
+    words: usize,
     toks: Vec<Tok>,
     set: HashSet<u64, IdBuild>,
     counts: HashMap<u64, (u32, u32), IdBuild>,
@@ -456,10 +462,16 @@ thread_local! {
 
 impl Scratch {
     fn prepare(&mut self, text: &str) {
+        let key = (text.as_ptr() as usize, text.len(), xxh3_64(text.as_bytes()));
+        if self.key == Some(key) {
+            return;
+        }
         self.toks.clear();
         let toks = &mut self.toks;
+        let mut words = 0;
         for_each_token(text, |s, e| {
             let t = &text[s..e];
+            words += usize::from(super::words::is_wordlike(t));
             toks.push(Tok {
                 start: s as u32,
                 end: e as u32,
@@ -471,7 +483,20 @@ impl Scratch {
         if self.toks.capacity() > 1 << 20 && self.toks.len() < 1 << 16 {
             self.toks.shrink_to(1 << 16);
         }
+        self.words = words;
+        self.key = Some(key);
     }
+}
+
+/// Number of words of `text` ([`super::words::count_words`]), tokenizing it
+/// into this thread's scratch so that a following [`QualityConfig::check`]
+/// of the same text does not tokenize it again.
+pub fn count_words(text: &str) -> usize {
+    SCRATCH.with(|s| {
+        let mut s = s.borrow_mut();
+        s.prepare(text);
+        s.words
+    })
 }
 
 #[inline]
@@ -2047,6 +2072,31 @@ mod tests {
             cfg.check_one("c4", text, "eng").unwrap_err().signal,
             "too_few_sentences"
         );
+    }
+
+    #[test]
+    fn word_count_shares_the_tokens_and_sees_changes() {
+        for t in [
+            "Don't stop... It's fine.",
+            "",
+            "中文 and English 1,000",
+            "a b c",
+        ] {
+            assert_eq!(count_words(t), super::super::words::count_words(t), "{t:?}");
+        }
+        // same address and length, other content: tokenized again
+        let mut t = String::from("a b c");
+        assert_eq!(count_words(&t), 3);
+        t.replace_range(1..2, "x");
+        assert_eq!(count_words(&t), 2);
+        // a filter check after the count uses the same tokens
+        let doc = english_doc();
+        let n = count_words(&doc);
+        let cfg = QualityConfig::published();
+        for f in ["gopher_quality", "c4"] {
+            assert_eq!(cfg.check_one(f, &doc, "eng"), Ok(()), "{f}");
+        }
+        assert_eq!(count_words(&doc), n);
     }
 
     #[test]

@@ -157,7 +157,7 @@ fn is_apostrophe(c: char) -> bool {
 fn spaced_tokens(seg: &str, base: usize, emit: &mut impl FnMut(usize, usize)) {
     // token not yet emitted, may still grow: (start, end, run byte b'.'/b'-' or 0)
     let mut pending: Option<(usize, usize, u8)> = None;
-    let mut it = seg.split_word_bound_indices().peekable();
+    let mut it = super::wordbreak::word_bound_indices(seg).peekable();
     while let Some((off, piece)) = it.next() {
         let s = base + off;
         let e = s + piece.len();
