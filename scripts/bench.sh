@@ -41,9 +41,15 @@
 #             every document (counterpart of JsonlReader -> LanguageFilter);
 #   builds isolated by config switches (scripts/bench_variant.py; a build
 #   cannot turn normalization, the split or writing off): cf_write
-#   (everything off: read+parse+NFC+whatlang+split+Parquet write),
-#   cf_filters (+quality filters, whatlang), cf_minhash (+MinHash,
-#   whatlang), cf_default (configs/default.toml: our own defaults);
+#   (everything off, langid.enabled=false: read+parse+NFC+word count+split
+#   +Parquet write), cf_filters (+quality filters), cf_minhash (+MinHash),
+#   cf_default (configs/default.toml: our own defaults, whatlang);
+#   every build prints its seconds per stage (lines, process, bands,
+#   cluster, write, finalize), which give the per-stage rows: MinHash
+#   signatures = cf_minhash's process stage (read + NFC + signatures) vs
+#   datatrove's stage 1 (read + signatures); clustering = bands + cluster
+#   vs buckets + cluster; Parquet write = cf_write's write stage (read the
+#   spills, write Parquet) vs dt_write minus dt_read;
 #   dt_read (JsonlReader), dt_write (+ParquetWriter), dt_langid
 #   (+LanguageFilter label_only), dt_filters (+4 quality filters),
 #   dt_minhash (4 MinHash stages, no writer).
@@ -225,10 +231,10 @@ if [ "$ONLY" != datatrove ]; then
         # shellcheck disable=SC2086
         {
         python3 scripts/bench_variant.py configs/bench.toml "$VC/write.toml" $NOQ \
-            langid.model=@del dedup.near.enabled=false
+            langid.enabled=false dedup.near.enabled=false
         python3 scripts/bench_variant.py configs/bench.toml "$VC/filters.toml" \
-            langid.model=@del dedup.near.enabled=false
-        python3 scripts/bench_variant.py configs/bench.toml "$VC/minhash.toml" $NOQ langid.model=@del
+            langid.enabled=false dedup.near.enabled=false
+        python3 scripts/bench_variant.py configs/bench.toml "$VC/minhash.toml" $NOQ langid.enabled=false
         }
         cf_read_case cf_read
         cf_read_case cf_langid --langid

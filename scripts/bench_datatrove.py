@@ -99,11 +99,18 @@ def parquet_writer(folder):
     return ParquetWriter(folder, compression="zstd", adapter=flat_adapter, schema=SCHEMA)
 
 
+STAGE_SECONDS = {}  # logging folder name -> wall seconds of that executor run
+
+
 def run(pipeline, tasks, workers, logdir):
+    import time
+
     from datatrove.executor import LocalPipelineExecutor
 
     ex = LocalPipelineExecutor(pipeline=pipeline, tasks=tasks, workers=workers, logging_dir=logdir)
+    t0 = time.perf_counter()
     ex.run()
+    STAGE_SECONDS[os.path.basename(logdir)] = round(time.perf_counter() - t0, 3)
     return logdir
 
 
@@ -222,6 +229,9 @@ def main():
         "workers": a.workers,
         "rows_out": parquet_rows(out) if P not in ("write", "equiv", "full") else (parquet_rows(out) or 0),
         "stats": {os.path.basename(l): stats_summary(l) for l in logs},
+        # wall seconds of each executor run (for the MinHash pipelines: 1-signatures,
+        # 2-buckets, 3-cluster, 4-filter), measured around LocalPipelineExecutor.run()
+        "stage_seconds": STAGE_SECONDS,
     }
     if a.extra_json:
         with open(a.extra_json, "w") as f:

@@ -127,7 +127,19 @@ def main():
     if a.cf_manifest and os.path.exists(a.cf_manifest):
         with open(a.cf_manifest) as f:
             m = json.load(f)
-        rec["extra"] = {"counts": m.get("counts"), "rows_out": (m.get("counts") or {}).get("kept")}
+        rec.setdefault("extra", {}).update(
+            {"counts": m.get("counts"), "rows_out": (m.get("counts") or {}).get("kept")})
+    if a.cf_manifest and a.log and os.path.exists(a.log):
+        # `build` prints "stage seconds (wall/CPU): lines 0.12/0.20, process 9.81/19.20, ..."
+        for line in open(a.log, errors="replace"):
+            if line.startswith("stage seconds (wall/CPU):"):
+                stages = {}
+                for part in line.split(":", 1)[1].split(","):
+                    name, _, fig = part.strip().partition(" ")
+                    st_wall, _, st_cpu = fig.partition("/")
+                    stages[name] = {"wall_s": float(st_wall),
+                                    "cpu_s": None if st_cpu in ("", "-") else float(st_cpu)}
+                rec.setdefault("extra", {})["stage_seconds"] = stages
     if a.json_log and a.log:
         try:
             last = [l for l in open(a.log) if l.strip()][-1]

@@ -20,7 +20,7 @@ STAGES = [
     ("read+parse", "cf_read", "dt_read",
      "cf: bench-read (discover, decompress, parse every record); dt: JsonlReader only"),
     ("read+parse+Parquet write", "cf_write", "dt_write",
-     "cf: build with every step off (+NFC, whatlang, split, manifest); dt: JsonlReader -> ParquetWriter(zstd)"),
+     "cf: build with every step off (+NFC, word count, split, manifest); dt: JsonlReader -> ParquetWriter(zstd)"),
     ("langid lid.176.ftz", "cf_langid", "dt_langid",
      "both label every document, none dropped; cf: bench-read --langid (per-line decision), "
      "dt: LanguageFilter (whole text, all 176 labels)"),
@@ -84,6 +84,47 @@ def main():
                 row["cf_over_peer_cpu"] = round(d["cpu_s"] / c["cpu_s"], 2)
         table.append(row)
 
+    # Per-stage rows from the stages' own timings (wall seconds): corpusforge's
+    # build prints each stage's time, bench_datatrove.py times each executor run.
+    def cf_stage(case, *names):
+        r = by.get(case)
+        st = ((r or {}).get("extra") or {}).get("stage_seconds") or {}
+        if not r or not r.get("ok") or not all(n in st for n in names):
+            return None
+        return round(sum(st[n]["wall_s"] for n in names), 3)
+
+    def dt_stage(case, *names):
+        r = by.get(case)
+        st = ((r or {}).get("extra") or {}).get("stage_seconds") or {}
+        if not r or not r.get("ok") or not all(n in st for n in names):
+            return None
+        return round(sum(st[n] for n in names), 3)
+
+    def net(case, minus):
+        r, m = by.get(case), by.get(minus)
+        if not r or not m or not r.get("ok") or not m.get("ok"):
+            return None
+        return round(r["wall_s"] - m["wall_s"], 3)
+
+    stage_rows = [
+        ("MinHash signatures (with read)", cf_stage("cf_minhash", "process"),
+         dt_stage("dt_minhash", "1-signatures"),
+         "cf: process stage of cf_minhash (read, NFC, word count, signatures, spill); dt: stage 1 (read, signatures)"),
+        ("MinHash clustering", cf_stage("cf_minhash", "bands", "cluster"),
+         dt_stage("dt_minhash", "2-buckets", "3-cluster"),
+         "cf: bands + cluster stages; dt: stage 2 (buckets, 14 tasks) + stage 3 (cluster)"),
+        ("Parquet write", cf_stage("cf_write", "write"), net("dt_write", "dt_read"),
+         "cf: write stage of cf_write (read the spills, write Parquet); dt: dt_write minus dt_read"),
+    ]
+    stage_table = []
+    for label, c, d, note in stage_rows:
+        if c is None and d is None:
+            continue
+        row = {"stage": label, "note": note, "cf_wall_s": c, "dt_wall_s": d}
+        if c and d and c > 0 and d > 0:
+            row["cf_over_peer_throughput"] = round(d / c, 2)
+        stage_table.append(row)
+
     ref = by.get("ref_zcat")
     reference = None
     if ref:
@@ -112,6 +153,7 @@ def main():
         "reference_read_decompress": reference,
         "full_share_of_read_rate": share,
         "table": table,
+        "stage_table": stage_table,
         "runs": runs,
     }
     with open(a.out, "w") as f:
@@ -151,6 +193,13 @@ def main():
                   f"{(str(f['rows_out']) if f['rows_out'] is not None else '-'):>8s} {f['load1_after']:5.1f} | "
                   f"{rtxt:>6s} {ctxt:>6s}{fail}")
             first = False
+    if stage_table:
+        print()
+        print(f"{'stage (own timings)':30s} | {'cf wall s':>9s} {'dt wall s':>9s} | {'cf/dt':>6s}")
+        for row in stage_table:
+            c, d, r = row["cf_wall_s"], row["dt_wall_s"], row.get("cf_over_peer_throughput")
+            print(f"{row['stage']:30s} | {(f'{c:9.2f}' if c is not None else '-'):>9s} "
+                  f"{(f'{d:9.2f}' if d is not None else '-'):>9s} | {(f'{r:6.2f}' if r else ''):>6s}")
     print()
     if share:
         print("corpusforge FULL throughput as a share of the pure read rate: "

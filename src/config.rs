@@ -257,15 +257,32 @@ impl Default for FilterConfig {
     }
 }
 
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LangidConfig {
+    /// Identify languages. Default true. When false (a corpus known to be in
+    /// one language, or a benchmark isolating other steps), every document
+    /// is labelled `und_<Script>` with score 0 (the script is still
+    /// measured), `min_score` is not applied, `keep` must be empty, and the
+    /// manifest names the backend `none`.
+    pub enabled: bool,
     /// Labels (`eng_Latn`) or languages (`eng`) to keep; empty keeps all.
     pub keep: Vec<String>,
     /// Below this score a document is labelled `und_<Script>`. Default 0.
     pub min_score: f32,
     /// Optional fastText model file (`.bin` or `.ftz`).
     pub model: Option<PathBuf>,
+}
+
+impl Default for LangidConfig {
+    fn default() -> Self {
+        LangidConfig {
+            enabled: true,
+            keep: Vec::new(),
+            min_score: 0.0,
+            model: None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -385,6 +402,12 @@ impl Config {
                 "split ratios add up to {}, not 1",
                 s.train + s.validation + s.test
             )));
+        }
+        if !self.langid.enabled && !self.langid.keep.is_empty() {
+            return Err(bad(
+                "langid.keep needs langid.enabled = true (with identification off every document is und)"
+                    .into(),
+            ));
         }
         if self.input.paths.is_empty() {
             return Err(bad(

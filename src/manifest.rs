@@ -145,7 +145,7 @@ pub struct RulesInfo {
 /// Which language identifier labelled the release.
 #[derive(Debug, Serialize)]
 pub struct LangidInfo {
-    /// `whatlang` (embedded) or `fasttext`.
+    /// `whatlang` (embedded), `fasttext`, or `none` (`langid.enabled = false`).
     pub backend: &'static str,
     /// The model file, as configured (fastText only).
     pub model: Option<String>,

@@ -24,6 +24,41 @@ pub struct Summary {
     pub release: PathBuf,
     pub counts: Counts,
     pub shards: usize,
+    /// Wall and CPU seconds of each stage of a local build, in order (empty
+    /// when the stages ran as separate tasks). Printed, never written into
+    /// the release, which stays byte-identical from run to run.
+    pub stage_seconds: Vec<StageTime>,
+}
+
+/// How long one stage of a local build took.
+#[derive(Clone, Debug, Default)]
+pub struct StageTime {
+    pub stage: &'static str,
+    pub wall_s: f64,
+    /// User + system CPU of the whole process (all threads) during the stage;
+    /// `None` where the platform does not report it.
+    pub cpu_s: Option<f64>,
+}
+
+/// User + system CPU seconds used so far by this process (all threads).
+pub fn process_cpu_seconds() -> Option<f64> {
+    #[cfg(unix)]
+    {
+        let mut ru = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+        // SAFETY: getrusage fills the struct it is given; RUSAGE_SELF is valid.
+        let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, ru.as_mut_ptr()) };
+        if rc != 0 {
+            return None;
+        }
+        // SAFETY: initialized by the successful call above.
+        let ru = unsafe { ru.assume_init() };
+        let t = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
+        Some(t(ru.ru_utime) + t(ru.ru_stime))
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
 }
 
 /// Options of a build that are not part of the config.

@@ -401,6 +401,78 @@ struct OpenShard {
     text_bytes: u64,
 }
 
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Where row groups are encoded and compressed: on the calling thread, or
+/// on one background thread while the caller builds the next row groups
+/// (the write stage reads its work files and fills the column builders in
+/// the meantime, so two cores work). The bytes written are the same either
+/// way: each shard's row groups go to its writer in order, one at a time.
+/// At most two row groups are handed over and not yet written (one being
+/// encoded, one queued), so memory stays bounded.
+pub struct Encoder {
+    tx: Option<std::sync::mpsc::SyncSender<Job>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Encoder {
+    /// Encode on the calling thread.
+    pub fn inline() -> Self {
+        Encoder {
+            tx: None,
+            thread: None,
+        }
+    }
+
+    /// Encode on a background thread when `background`, else inline.
+    pub fn new(background: bool) -> Self {
+        if !background {
+            return Self::inline();
+        }
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Job>(1);
+        let thread = std::thread::Builder::new()
+            .name("parquet-encoder".into())
+            .spawn(move || {
+                for job in rx {
+                    job();
+                }
+            });
+        match thread {
+            Ok(t) => Encoder {
+                tx: Some(tx),
+                thread: Some(t),
+            },
+            // no thread to be had: encode inline
+            Err(_) => Self::inline(),
+        }
+    }
+
+    fn run(&self, job: Job) {
+        match &self.tx {
+            Some(tx) => {
+                if let Err(std::sync::mpsc::SendError(job)) = tx.send(job) {
+                    // the thread is gone (it panicked): do the work here
+                    job();
+                }
+            }
+            None => job(),
+        }
+    }
+}
+
+impl Drop for Encoder {
+    fn drop(&mut self) {
+        self.tx.take();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// A shard's writer, handed to the encoder with a row group; it comes back
+/// through the channel when the row group is written.
+struct Open(std::sync::mpsc::Receiver<Result<OpenShard>>, PathBuf);
+
 /// The shards of one (language, split), or of the rejected rows.
 pub struct ShardSet<R: Rows> {
     root: PathBuf,
@@ -410,7 +482,11 @@ pub struct ShardSet<R: Rows> {
     split: Option<String>,
     settings: ShardSettings,
     buf: R,
-    open: Option<OpenShard>,
+    open: Option<Open>,
+    /// Rows and text bytes handed to the open shard so far.
+    open_rows: u64,
+    open_bytes: u64,
+    encoder: Arc<Encoder>,
     /// (partial path, rows, bytes, sha256) of closed shards.
     closed: Vec<(PathBuf, u64, u64, String)>,
 }
@@ -431,14 +507,33 @@ impl<R: Rows> ShardSet<R> {
             settings,
             buf: R::new(),
             open: None,
+            open_rows: 0,
+            open_bytes: 0,
+            encoder: Arc::new(Encoder::inline()),
             closed: Vec::new(),
+        }
+    }
+
+    /// Encode row groups with `encoder` (shared by the sets of one task).
+    pub fn with_encoder(mut self, encoder: Arc<Encoder>) -> Self {
+        self.encoder = encoder;
+        self
+    }
+
+    /// The open shard's writer, once the encoder is done with it.
+    fn take_open(&mut self) -> Result<Option<OpenShard>> {
+        match self.open.take() {
+            None => Ok(None),
+            Some(Open(rx, path)) => match rx.recv() {
+                Ok(r) => r.map(Some),
+                Err(_) => Err(Error::output(&path, "the Parquet encoder thread failed")),
+            },
         }
     }
 
     pub fn push(&mut self, row: &R::Row<'_>) -> Result<()> {
         self.buf.push(row);
-        let open_rows = self.open.as_ref().map_or(0, |o| o.rows);
-        let open_bytes = self.open.as_ref().map_or(0, |o| o.text_bytes);
+        let (open_rows, open_bytes) = (self.open_rows, self.open_bytes);
         let shard_full = open_rows + self.buf.len() as u64 >= self.settings.shard_rows as u64
             || open_bytes + self.buf.bytes() >= self.settings.shard_bytes;
         if shard_full {
@@ -473,7 +568,34 @@ impl<R: Rows> ShardSet<R> {
         if self.buf.is_empty() {
             return Ok(());
         }
-        if self.open.is_none() {
+        let mut open = match self.take_open()? {
+            Some(o) => o,
+            None => self.open_shard()?,
+        };
+        let bytes = self.buf.bytes();
+        let batch = self.buf.finish();
+        open.rows += batch.num_rows() as u64;
+        open.text_bytes += bytes;
+        self.open_rows = open.rows;
+        self.open_bytes = open.text_bytes;
+        let path = open.path.clone();
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        self.encoder.run(Box::new(move || {
+            let r = open
+                .writer
+                .write(&batch)
+                .and_then(|_| open.writer.flush())
+                .map_err(|e| Error::output(&open.path, e.to_string()))
+                .map(|_| open);
+            let _ = tx.send(r);
+        }));
+        self.open = Some(Open(rx, path));
+        Ok(())
+    }
+
+    /// A new `.partial` shard file with its Parquet writer.
+    fn open_shard(&mut self) -> Result<OpenShard> {
+        {
             let idx = self.closed.len();
             let path = self
                 .root
@@ -489,27 +611,19 @@ impl<R: Rows> ShardSet<R> {
             };
             let writer = ArrowWriter::try_new(sink, R::schema(), Some(self.properties()))
                 .map_err(|e| Error::output(&path, e.to_string()))?;
-            self.open = Some(OpenShard {
+            Ok(OpenShard {
                 writer,
                 path,
                 rows: 0,
                 text_bytes: 0,
-            });
+            })
         }
-        let bytes = self.buf.bytes();
-        let batch = self.buf.finish();
-        let open = self.open.as_mut().expect("opened above");
-        open.writer
-            .write(&batch)
-            .and_then(|_| open.writer.flush())
-            .map_err(|e| Error::output(&open.path, e.to_string()))?;
-        open.rows += batch.num_rows() as u64;
-        open.text_bytes += bytes;
-        Ok(())
     }
 
     fn close_shard(&mut self) -> Result<()> {
-        if let Some(open) = self.open.take() {
+        self.open_rows = 0;
+        self.open_bytes = 0;
+        if let Some(open) = self.take_open()? {
             let path = open.path;
             let mut sink = open
                 .writer
@@ -570,4 +684,61 @@ pub fn sha256_file(path: &Path) -> Result<(String, u64)> {
         n += k as u64;
     }
     Ok((hex(&h.finalize()), n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write_all(root: &Path, encoder: Encoder) -> Vec<ShardInfo> {
+        let settings = ShardSettings {
+            shard_rows: 700,
+            shard_bytes: 1 << 40,
+            row_group_rows: 128,
+            row_group_bytes: 8 << 20,
+            zstd_level: 1,
+            metadata: vec![("k".into(), "v".into())],
+        };
+        let encoder = Arc::new(encoder);
+        let mut set: ShardSet<RejectRows> =
+            ShardSet::new(root, "rejected/rejected".into(), None, None, settings)
+                .with_encoder(encoder);
+        for i in 0..2000 {
+            let id = format!("doc-{i}");
+            let text = format!("text {i} ").repeat(i % 37 + 1);
+            set.push(&RejectRow {
+                id: &id,
+                stage: "filter",
+                reason: "too_short",
+                detail: "",
+                dup_of: None,
+                dup_cluster: None,
+                dup_jaccard: None,
+                lang: Some("eng_Latn"),
+                source_file: "a.jsonl",
+                source_line: Some(i as i64),
+                text: &text,
+            })
+            .unwrap();
+        }
+        set.finish().unwrap()
+    }
+
+    /// Encoding on a background thread writes the same bytes as inline.
+    #[test]
+    fn background_encoder_writes_the_same_shards() {
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let inline = write_all(a.path(), Encoder::inline());
+        let background = write_all(b.path(), Encoder::new(true));
+        assert_eq!(inline.len(), 3, "2000 rows in shards of 700");
+        for (x, y) in inline.iter().zip(&background) {
+            assert_eq!(
+                (&x.path, x.rows, x.bytes, &x.sha256),
+                (&y.path, y.rows, y.bytes, &y.sha256)
+            );
+            let fa = std::fs::read(a.path().join(&x.path)).unwrap();
+            let fb = std::fs::read(b.path().join(&y.path)).unwrap();
+            assert!(fa == fb, "{} differs", x.path);
+        }
+    }
 }

@@ -426,6 +426,10 @@ fn bad_clean_values_are_config_errors() {
             "clean.repeated.min_docs",
         ),
         ("[clean.nav]\nmax_chars = 0\n", "clean.nav.max_chars"),
+        (
+            "[langid]\nenabled = false\nkeep = [\"eng\"]\n",
+            "langid.keep",
+        ),
     ] {
         let cfg = config(tmp.path(), extra);
         let o = build(&cfg, &tmp.path().join("in"), &tmp.path().join("out"), &[]);
@@ -874,4 +878,44 @@ fn word_bounds_match_the_reference_on_real_texts() {
     }
     eprintln!("{n} texts ({bytes} bytes) of {} files", files.len());
     assert!(n > 10_000, "only {n} texts");
+}
+
+/// `langid.enabled = false`: no identifier runs, every document is
+/// `und_<Script>` with score 0, the manifest says so, and the funnel still
+/// adds up.
+#[test]
+fn language_identification_can_be_switched_off() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let docs = [
+        "The committee met on Tuesday to discuss the budget for the coming year and agreed on most points.",
+        "Комитет собрался во вторник, чтобы обсудить бюджет на следующий год, и согласился по большинству пунктов.",
+        "اجتمعت اللجنة يوم الثلاثاء لمناقشة ميزانية العام المقبل واتفقت على معظم النقاط المطروحة.",
+    ];
+    let lines: Vec<String> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, t)| serde_json::json!({"id": format!("d{i}"), "text": t}).to_string())
+        .collect();
+    std::fs::write(input.join("a.jsonl"), lines.join("\n")).unwrap();
+    let cfg = config(
+        tmp.path(),
+        "[langid]\nenabled = false\n[filter]\nmin_words = 1\nmin_chars = 1\n",
+    );
+    let out = tmp.path().join("out");
+    let o = build(&cfg, &input, &out, &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["langid"]["backend"], "none");
+    let langs: Vec<&str> = m["languages"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
+    assert_eq!(langs, ["und_Arab", "und_Cyrl", "und_Latn"]);
+    assert_eq!(m["counts"]["input"], 3);
+    assert_eq!(m["counts"]["kept"], 3);
 }

@@ -49,6 +49,17 @@ pub fn run(args: &BuildArgs) -> Result<()> {
             summary.shards,
             summary.release.display()
         );
+        if !summary.stage_seconds.is_empty() {
+            let parts: Vec<String> = summary
+                .stage_seconds
+                .iter()
+                .map(|t| match t.cpu_s {
+                    Some(c) => format!("{} {:.2}/{:.2}", t.stage, t.wall_s, c),
+                    None => format!("{} {:.2}/-", t.stage, t.wall_s),
+                })
+                .collect();
+            eprintln!("stage seconds (wall/CPU): {}", parts.join(", "));
+        }
     }
     Ok(())
 }

@@ -78,6 +78,8 @@ pub const MIXED_MIN_SHARE: f32 = 0.2;
 enum Backend {
     Whatlang,
     FastText(Arc<fasttext::FastText>),
+    /// `langid.enabled = false`: every text is `und_<Script>`.
+    Off,
 }
 
 /// The configured identifier.
@@ -98,6 +100,7 @@ impl Identifier {
     /// file), else the embedded one.
     pub fn new(cfg: &LangidConfig) -> Result<Self, Error> {
         let backend = match &cfg.model {
+            _ if !cfg.enabled => Backend::Off,
             Some(path) => Backend::FastText(Arc::new(load_model(path)?)),
             None => Backend::Whatlang,
         };
@@ -119,7 +122,7 @@ impl Identifier {
     pub fn model(&self) -> Option<&fasttext::FastText> {
         match &self.backend {
             Backend::FastText(m) => Some(m),
-            Backend::Whatlang => None,
+            Backend::Whatlang | Backend::Off => None,
         }
     }
 
@@ -143,7 +146,13 @@ impl Identifier {
                     (raw, ours)
                 })
                 .collect(),
+            Backend::Off => Vec::new(),
         }
+    }
+
+    /// False when `langid.enabled = false`.
+    pub fn is_enabled(&self) -> bool {
+        !matches!(self.backend, Backend::Off)
     }
 
     /// Identify the language and script of `text`.
@@ -188,7 +197,7 @@ impl Identifier {
             second: None,
             other_share: 0.0,
         };
-        if segments.len() < 2 {
+        if segments.len() < 2 || !self.is_enabled() {
             return whole(self.identify_in(text, script));
         }
         // label -> (characters, characters x score); every `und_*` label
@@ -255,6 +264,7 @@ impl Identifier {
     /// [`Identifier::identify_top`] of a text whose dominant script is known.
     fn identify_top_in(&self, text: &str, script: &'static str, k: usize) -> Vec<LangId> {
         let raw: Vec<(String, f32)> = match &self.backend {
+            Backend::Off => Vec::new(),
             Backend::Whatlang => whatlang_guess(text, script).into_iter().collect(),
             Backend::FastText(m) => m
                 .predict(text, k.max(1), 0.0)

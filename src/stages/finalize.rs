@@ -131,6 +131,11 @@ fn assemble(
         }
     }
     let langid = match &cfg.langid.model {
+        _ if !cfg.langid.enabled => manifest::LangidInfo {
+            backend: "none",
+            model: None,
+            model_sha256: None,
+        },
         Some(path) => manifest::LangidInfo {
             backend: "fasttext",
             model: Some(portable_path(path)),
@@ -168,5 +173,6 @@ fn assemble(
         release: root.to_path_buf(),
         counts,
         shards: shards.len(),
+        stage_seconds: Vec::new(),
     })
 }

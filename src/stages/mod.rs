@@ -275,12 +275,37 @@ pub fn build_local(loaded: LoadedConfig, opts: &LocalOptions) -> Result<Summary>
         std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     }
     let work = Work::open(loaded, &dir, opts.progress)?;
+    let mut times = Vec::new();
+    let mut timed = |stage: &'static str, f: &mut dyn FnMut() -> Result<()>| {
+        let (t0, c0) = (
+            std::time::Instant::now(),
+            crate::pipeline::process_cpu_seconds(),
+        );
+        let r = f();
+        times.push(crate::pipeline::StageTime {
+            stage,
+            wall_s: t0.elapsed().as_secs_f64(),
+            cpu_s: c0
+                .zip(crate::pipeline::process_cpu_seconds())
+                .map(|(a, b)| b - a),
+        });
+        r
+    };
     let result = (|| {
         for (stage, _) in STAGES.iter().filter(|(s, _)| *s != "finalize") {
-            run_task(&work, stage, 0, 1)?;
+            timed(stage, &mut || run_task(&work, stage, 0, 1))?;
         }
-        finalize::finalize_task(&work)
-    })();
+        let mut summary = None;
+        timed("finalize", &mut || {
+            summary = Some(finalize::finalize_task(&work)?);
+            Ok(())
+        })?;
+        Ok(summary.expect("finalize returned a summary"))
+    })()
+    .map(|s: Summary| Summary {
+        stage_seconds: times,
+        ..s
+    });
     match &result {
         Ok(_) if !explicit => {
             std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;

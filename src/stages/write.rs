@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
@@ -24,7 +25,9 @@ use crate::manifest::{self, Counts};
 use crate::pipeline::progress_bar;
 use crate::process::Spilled;
 use crate::split;
-use crate::write::{DataRow, DataRows, RejectRow, RejectRows, ShardInfo, ShardSet, ShardSettings};
+use crate::write::{
+    DataRow, DataRows, Encoder, RejectRow, RejectRows, ShardInfo, ShardSet, ShardSettings,
+};
 
 /// What one write task contributes to the manifest.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -97,13 +100,16 @@ pub fn write_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
     let settings = shard_settings(work);
     let mine_rejected = task_of("rejected", tasks) == task;
     let mut data: BTreeMap<(String, &'static str), ShardSet<DataRows>> = BTreeMap::new();
+    // encode Parquet on a second thread when the build may use more than one
+    let encoder = Arc::new(Encoder::new(rayon::current_num_threads() > 1));
     let mut rejected: ShardSet<RejectRows> = ShardSet::new(
         &root,
         "rejected/rejected".into(),
         None,
         None,
         settings.clone(),
-    );
+    )
+    .with_encoder(encoder.clone());
     let mut out = WriteStats::default();
     let mut funnel: BTreeMap<(Stage, String), (u64, u64)> = BTreeMap::new();
     let bar = progress_bar(
@@ -215,6 +221,7 @@ pub fn write_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
                         Some(split.to_string()),
                         settings.clone(),
                     )
+                    .with_encoder(encoder.clone())
                 });
                 let cluster = cluster.expect("a kept document has a cluster");
                 set.push(&DataRow {
