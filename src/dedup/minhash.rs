@@ -177,15 +177,51 @@ fn is_invisible(c: char) -> bool {
 }
 
 /// Normalize `text` into `out` (cleared first). See [`normalize_for_shingles`].
+///
+/// ASCII characters are handled byte by byte: each is a starter that NFKD
+/// leaves alone, and canonical reordering never moves a mark across a
+/// starter, so NFKD of the whole text is the concatenation of NFKD of the
+/// stretches between ASCII characters (the unit test checks this against
+/// the whole-text form on random strings).
 pub fn normalize_into(text: &str, out: &mut String) {
     out.clear();
     out.reserve(text.len());
     // `true` when the last thing written is a space (or nothing yet): collapses
     // runs of whitespace/punctuation and trims the start.
     let mut at_break = true;
-    for c in text.nfkd() {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c < 0x80 {
+            if c.is_ascii_digit() {
+                out.push('0');
+                at_break = false;
+            } else if c.is_ascii_alphabetic() {
+                out.push(char::from(c.to_ascii_lowercase()));
+                at_break = false;
+            } else if !at_break {
+                out.push(' ');
+                at_break = true;
+            }
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && b[i] >= 0x80 {
+            i += 1;
+        }
+        normalize_non_ascii(&text[start..i], out, &mut at_break);
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+}
+
+fn normalize_non_ascii(run: &str, out: &mut String, at_break: &mut bool) {
+    for c in run.nfkd() {
         if is_combining_mark(c) {
-            if !is_droppable_mark(c) && !at_break {
+            if !is_droppable_mark(c) && !*at_break {
                 out.push(c);
             }
             continue;
@@ -195,22 +231,19 @@ pub fn normalize_into(text: &str, out: &mut String) {
         }
         if c.is_numeric() {
             out.push('0');
-            at_break = false;
+            *at_break = false;
         } else if c.is_alphanumeric() {
-            if c.is_ascii() {
+            if c.is_ascii() || super::is_uncased(c) {
                 out.push(c.to_ascii_lowercase());
             } else {
                 out.extend(c.to_lowercase());
             }
-            at_break = false;
-        } else if !at_break {
+            *at_break = false;
+        } else if !*at_break {
             // Whitespace, punctuation, symbols, controls: one word break.
             out.push(' ');
-            at_break = true;
+            *at_break = true;
         }
-    }
-    if out.ends_with(' ') {
-        out.pop();
     }
 }
 
@@ -852,6 +885,79 @@ fn assign(
 
 #[cfg(test)]
 mod tests {
+    /// The whole-text implementation this module had before the ASCII fast path.
+    fn reference_normalize_into(text: &str, out: &mut String) {
+        out.clear();
+        out.reserve(text.len());
+        // `true` when the last thing written is a space (or nothing yet): collapses
+        // runs of whitespace/punctuation and trims the start.
+        let mut at_break = true;
+        for c in text.nfkd() {
+            if is_combining_mark(c) {
+                if !is_droppable_mark(c) && !at_break {
+                    out.push(c);
+                }
+                continue;
+            }
+            if is_invisible(c) {
+                continue;
+            }
+            if c.is_numeric() {
+                out.push('0');
+                at_break = false;
+            } else if c.is_alphanumeric() {
+                if c.is_ascii() {
+                    out.push(c.to_ascii_lowercase());
+                } else {
+                    out.extend(c.to_lowercase());
+                }
+                at_break = false;
+            } else if !at_break {
+                // Whitespace, punctuation, symbols, controls: one word break.
+                out.push(' ');
+                at_break = true;
+            }
+        }
+        if out.ends_with(' ') {
+            out.pop();
+        }
+    }
+
+    #[test]
+    fn uncased_ranges_have_no_lowercase_mapping() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            if super::super::is_uncased(c) {
+                assert!(c.to_lowercase().eq(std::iter::once(c)), "{c:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn ascii_fast_path_matches_whole_text_nfkd() {
+        const ALPHABET: &[&str] = &[
+            "a", "Z", "7", " ", ".", "-", "\n", "é", "e\u{301}", "\u{301}", "\u{316}", "\u{344}",
+            "ﬁ", "Ａ", "①", "١", "ا", "\u{64b}", "ß", "İ", "Σ", "ς", "中", "\u{200b}", "\u{ad}",
+            "ـ", "क", "\u{93f}", "\u{94d}", "ǅ", "Ⅻ", "ﷺ",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut rnd = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let (mut a, mut b) = (String::new(), String::new());
+        for _ in 0..50_000 {
+            let mut s = String::new();
+            for _ in 0..(rnd() % 16) {
+                s.push_str(ALPHABET[(rnd() % ALPHABET.len() as u64) as usize]);
+            }
+            normalize_into(&s, &mut a);
+            reference_normalize_into(&s, &mut b);
+            assert_eq!(a, b, "{s:?}");
+        }
+    }
+
     use super::*;
 
     fn cfg() -> MinHashConfig {

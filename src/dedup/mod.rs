@@ -170,7 +170,7 @@ pub fn is_word_char(c: char) -> bool {
 
 /// Scripts without letter case (Arabic to Myanmar, kana and Han, Hangul):
 /// lowercasing them is a no-op, so skip the table lookup.
-fn is_uncased(c: char) -> bool {
+pub(crate) fn is_uncased(c: char) -> bool {
     matches!(c as u32, 0x590..=0x109F | 0x3040..=0x9FFF | 0xAC00..=0xD7AF)
 }
 
