@@ -463,9 +463,456 @@ fn fold_whitespace(text: &str) -> String {
     out
 }
 
+/// The previous implementation of [`normalize`] and [`fix_mojibake`], as
+/// it was before the byte-level fast paths, kept unchanged as a test
+/// oracle: the tests below check that the current functions give
+/// byte-identical output on random strings and on the real corpora.
+#[cfg(test)]
+mod reference {
+    use unicode_normalization::{UnicodeNormalization, is_nfc_quick, is_nfkc_quick};
+
+    use super::{
+        Evidence, cp1252_byte, decode_candidate, is_cjk_width_punct, is_dropped_format, is_joiner,
+        is_letterish,
+    };
+    use crate::config::NormForm;
+
+    pub fn normalize(text: &str, form: NormForm) -> String {
+        let mut normal = compose(strip_invisibles(text), form);
+        // Joiners are judged on the composed text: composition can turn the
+        // mark beside a joiner into a symbol ("=" + U+0338 is "≠"). Dropping
+        // a joiner can let its neighbours compose in turn, so repeat until no
+        // joiner is dropped (each round drops at least one).
+        while let Some(fewer) = drop_loose_joiners(&normal) {
+            normal = compose(fewer, form);
+        }
+        fold_whitespace(&normal)
+    }
+
+    fn compose(text: String, form: NormForm) -> String {
+        match form {
+            NormForm::Nfc => {
+                if is_nfc_quick(text.chars()) == unicode_normalization::IsNormalized::Yes {
+                    text
+                } else {
+                    text.nfc().collect()
+                }
+            }
+            NormForm::Nfkc => {
+                if is_nfkc_quick(text.chars()) == unicode_normalization::IsNormalized::Yes {
+                    text
+                } else {
+                    nfkc_keeping_cjk_punctuation(&text)
+                }
+            }
+        }
+    }
+
+    fn drop_loose_joiners(text: &str) -> Option<String> {
+        if !text.contains(is_joiner) {
+            return None;
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut prev: Option<char> = None;
+        let mut dropped = false;
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            if is_joiner(c) && !(is_letterish(prev) && is_letterish(chars.peek().copied())) {
+                dropped = true;
+                continue;
+            }
+            out.push(c);
+            prev = Some(c);
+        }
+        dropped.then_some(out)
+    }
+
+    fn nfkc_keeping_cjk_punctuation(text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        for piece in text.split_inclusive(is_cjk_width_punct) {
+            match piece.chars().next_back() {
+                Some(mark) if is_cjk_width_punct(mark) => {
+                    out.extend(piece[..piece.len() - mark.len_utf8()].nfkc());
+                    out.push(mark);
+                }
+                _ => out.extend(piece.nfkc()),
+            }
+        }
+        out
+    }
+
+    pub fn fix_mojibake(text: &str) -> Option<(String, u32)> {
+        let mut total = 0;
+        let mut cur: Option<String> = None;
+        // Text that went through the mistake twice needs two rounds.
+        for _ in 0..3 {
+            let src = cur.as_deref().unwrap_or(text);
+            match fix_mojibake_once(src) {
+                Some((t, n)) => {
+                    total += n;
+                    cur = Some(t);
+                }
+                None => break,
+            }
+        }
+        cur.map(|t| (t, total))
+    }
+
+    fn fix_mojibake_once(text: &str) -> Option<(String, u32)> {
+        // Fast path: every lead character is in U+00C2..U+00F4.
+        if !text.chars().any(|c| ('\u{C2}'..='\u{F4}').contains(&c)) {
+            return None;
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut fixed = 0;
+        for line in text.split_inclusive('\n') {
+            let chars: Vec<char> = line.chars().collect();
+            // (start, end) char positions, decoded character, evidence.
+            let mut cands: Vec<(usize, usize, char, Evidence)> = Vec::new();
+            let mut i = 0;
+            while i < chars.len() {
+                let Some(lead) = cp1252_byte(chars[i]).filter(|b| (0xC2..=0xF4).contains(b)) else {
+                    i += 1;
+                    continue;
+                };
+                let n = match lead {
+                    0xC2..=0xDF => 2,
+                    0xE0..=0xEF => 3,
+                    _ => 4,
+                };
+                let mut bytes = [lead, 0, 0, 0];
+                let ok = i + n <= chars.len()
+                    && (1..n).all(|k| match cp1252_byte(chars[i + k]) {
+                        Some(b @ 0x80..=0xBF) => {
+                            bytes[k] = b;
+                            true
+                        }
+                        _ => false,
+                    });
+                match ok.then(|| decode_candidate(&bytes[..n])).flatten() {
+                    Some((d, ev)) => {
+                        cands.push((i, i + n, d, ev));
+                        i += n;
+                    }
+                    None => i += 1,
+                }
+            }
+            // A sequence next to another one is strong evidence.
+            let adjacent: Vec<bool> = (0..cands.len())
+                .map(|k| {
+                    (k > 0 && cands[k - 1].1 == cands[k].0)
+                        || (k + 1 < cands.len() && cands[k].1 == cands[k + 1].0)
+                })
+                .collect();
+            let strong = cands
+                .iter()
+                .zip(&adjacent)
+                .any(|(c, &adj)| c.3 == Evidence::Strong || adj);
+            let mut covered = cands.iter().map(|c| (c.0, c.1)).peekable();
+            let mut orphans = 0;
+            for (p, &c) in chars.iter().enumerate() {
+                while covered.peek().is_some_and(|&(_, end)| end <= p) {
+                    covered.next();
+                }
+                let inside = covered.peek().is_some_and(|&(start, _)| start <= p);
+                if !inside && !c.is_ascii() && !c.is_whitespace() && cp1252_byte(c).is_some() {
+                    orphans += 1;
+                }
+            }
+            if !strong || cands.len() <= orphans {
+                out.push_str(line);
+                continue;
+            }
+            let mut pos = 0;
+            for &(start, end, d, _) in &cands {
+                out.extend(&chars[pos..start]);
+                out.push(d);
+                pos = end;
+                fixed += 1;
+            }
+            out.extend(&chars[pos..]);
+        }
+        (fixed > 0).then_some((out, fixed))
+    }
+
+    fn strip_invisibles(text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            let keep = match c {
+                '\n' => Some('\n'),
+                '\r' => {
+                    if chars.peek() == Some(&'\n') {
+                        None
+                    } else {
+                        Some('\n')
+                    }
+                }
+                '\u{2028}' | '\u{2029}' | '\u{0085}' => Some('\n'),
+                '\t' => Some(' '),
+                c if c.is_control() => None,
+                c if is_dropped_format(c) => None,
+                c => Some(c),
+            };
+            if let Some(k) = keep {
+                out.push(k);
+            }
+        }
+        out
+    }
+
+    fn fold_whitespace(text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut blank_pending = false;
+        for line in text.split('\n') {
+            let start = out.len();
+            if !out.is_empty() {
+                out.push('\n');
+                if blank_pending {
+                    out.push('\n');
+                }
+            }
+            let body_start = out.len();
+            let mut space = false;
+            for c in line.chars() {
+                if c.is_whitespace() {
+                    space = true;
+                } else {
+                    if space && out.len() > body_start {
+                        out.push(' ');
+                    }
+                    space = false;
+                    out.push(c);
+                }
+            }
+            if out.len() == body_start {
+                // Empty line: undo the separator, remember a paragraph break.
+                out.truncate(start);
+                blank_pending = !out.is_empty();
+            } else {
+                blank_pending = false;
+            }
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Pieces the random strings of `same_as_reference_*` are made of:
+    /// every kind of character a pass of `normalize` or `fix_mojibake`
+    /// treats differently.
+    const PIECES: &[&str] = &[
+        "a",
+        "Z",
+        "word",
+        " ",
+        "  ",
+        "\n",
+        "\r\n",
+        "\r",
+        "\t",
+        "\u{0B}",
+        "\u{0C}",
+        "\u{00}",
+        "\u{07}",
+        "\u{1F}",
+        "\u{7F}",
+        "\u{80}",
+        "\u{85}",
+        "\u{9D}",
+        "\u{A0}",
+        "\u{AD}",
+        "\u{B2}",
+        "\u{BD}",
+        "\u{2028}",
+        "\u{2029}",
+        "\u{200B}",
+        "\u{200C}",
+        "\u{200D}",
+        "\u{200E}",
+        "\u{200F}",
+        "\u{2060}",
+        "\u{2062}",
+        "\u{2066}",
+        "\u{206A}",
+        "\u{202A}",
+        "\u{202F}",
+        "\u{205F}",
+        "\u{1680}",
+        "\u{180E}",
+        "\u{2000}",
+        "\u{3000}",
+        "\u{FEFF}",
+        "\u{FFF9}",
+        "\u{061C}",
+        "\u{0300}",
+        "\u{0301}",
+        "\u{0316}",
+        "\u{0327}",
+        "\u{0338}",
+        "\u{0340}",
+        "\u{0344}",
+        "\u{036F}",
+        "\u{0345}",
+        "\u{0374}",
+        "\u{037E}",
+        "\u{0387}",
+        "e",
+        "=",
+        "é",
+        "ß",
+        "Å",
+        "\u{212B}",
+        "\u{1100}",
+        "\u{1161}",
+        "\u{11A8}",
+        "\u{AC00}",
+        "한",
+        "ال",
+        "\u{064B}",
+        "\u{0651}",
+        "ف",
+        "中文",
+        "日本語",
+        "ｶ",
+        "ﾞ",
+        "\u{FF01}",
+        "（",
+        "，",
+        "\u{FF21}",
+        "\u{FF65}",
+        "ﬁ",
+        "①",
+        "\u{0928}\u{094D}",
+        "\u{0915}\u{093C}",
+        "😀",
+        "\u{1F468}",
+        "\u{FE0F}",
+        "Ã©",
+        "â€™",
+        "â€œ",
+        "â€\u{9D}",
+        "Ø§Ù„",
+        "Ã¢â‚¬â„¢",
+        "ä¸\u{AD}æ–‡",
+        "ðŸ˜€",
+        "Ã",
+        "Â",
+        "ô",
+        "€",
+        "»",
+        "«",
+        "„",
+        "“",
+        "—",
+        "’",
+        "Ñ",
+        "Ä‡",
+        "ï»¿",
+        "\u{0F73}",
+        "\u{0F71}\u{0F72}",
+        "\u{1D15E}",
+        "\u{2126}",
+        "\u{0958}",
+        "\u{FB1D}",
+        "\u{F900}",
+        "\u{2F800}",
+        "\u{10FFFF}",
+        "\u{E000}",
+        "\u{D7A3}",
+    ];
+
+    /// A deterministic pseudo-random string of `PIECES`.
+    fn random_text(state: &mut u64) -> String {
+        let mut next = || {
+            // xorshift64*
+            *state ^= *state >> 12;
+            *state ^= *state << 25;
+            *state ^= *state >> 27;
+            state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33
+        };
+        let len = next() % 40;
+        // Some strings draw from a few pieces only, so that rare
+        // combinations (mark after mark, joiner after joiner) occur.
+        let pool = if next() % 2 == 0 {
+            PIECES.len()
+        } else {
+            1 + (next() as usize % 8)
+        };
+        let offset = next() as usize;
+        (0..len)
+            .map(|_| PIECES[(offset + next() as usize % pool) % PIECES.len()])
+            .collect()
+    }
+
+    /// Compare the current functions with `reference` on `text`.
+    fn assert_same_as_reference(text: &str) {
+        for form in [NormForm::Nfc, NormForm::Nfkc] {
+            assert_eq!(
+                normalize(text, form),
+                reference::normalize(text, form),
+                "{form:?} {text:?}"
+            );
+        }
+        assert_eq!(
+            fix_mojibake(text),
+            reference::fix_mojibake(text),
+            "{text:?}"
+        );
+    }
+
+    #[test]
+    fn same_as_reference_on_random_strings() {
+        let mut state = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..200_000 {
+            assert_same_as_reference(&random_text(&mut state));
+        }
+    }
+
+    /// Every text of the real corpora (../shared/corpora; HTML pages as
+    /// text), as is and (every tenth) with its mojibake (read as
+    /// Windows-1252), through `normalize` and `fix_mojibake`.
+    #[test]
+    fn same_as_reference_on_real_corpora() {
+        use std::io::BufRead;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora");
+        let Ok(sets) = std::fs::read_dir(&dir) else {
+            eprintln!("skipped: {} is absent", dir.display());
+            return;
+        };
+        let mut files: Vec<_> = sets
+            .flat_map(|set| std::fs::read_dir(set.unwrap().path()).into_iter().flatten())
+            .map(|f| f.unwrap().path())
+            .filter(|p| p.to_string_lossy().ends_with(".jsonl.gz"))
+            .collect();
+        files.sort();
+        let mut n = 0;
+        for path in &files {
+            let f = flate2::read::MultiGzDecoder::new(std::fs::File::open(path).unwrap());
+            for line in std::io::BufReader::new(f).lines() {
+                let v: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+                for key in ["text", "gold_text", "title", "html"] {
+                    let Some(mut text) = v[key].as_str().map(String::from) else {
+                        continue;
+                    };
+                    if key == "html" {
+                        text = crate::html::to_text(&text).text;
+                    }
+                    n += 1;
+                    assert_same_as_reference(&text);
+                    if n % 10 == 0 {
+                        let (broken, _, _) = encoding_rs::WINDOWS_1252.decode(text.as_bytes());
+                        assert_same_as_reference(&broken);
+                    }
+                }
+            }
+        }
+        eprintln!("{n} texts of {} files", files.len());
+        assert!(files.is_empty() || n > 0);
+    }
 
     #[test]
     fn folds_whitespace_and_lines() {
