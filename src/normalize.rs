@@ -24,7 +24,9 @@
 //! configured: UTF-8 that was decoded as Windows-1252 or Latin-1 somewhere
 //! upstream ("CafÃ©" for "Café", "â€™" for "’", "Ø§Ù„" for "ال").
 
-use unicode_normalization::{UnicodeNormalization, is_nfc_quick, is_nfkc_quick};
+use std::borrow::Cow;
+
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick, is_nfkc_quick};
 
 use crate::config::{NormForm, NormalizeConfig};
 
@@ -86,34 +88,71 @@ pub fn normalize(text: &str, form: NormForm) -> String {
     // a joiner can let its neighbours compose in turn, so repeat until no
     // joiner is dropped (each round drops at least one).
     while let Some(fewer) = drop_loose_joiners(&normal) {
-        normal = compose(fewer, form);
+        normal = compose(Cow::Owned(fewer), form);
     }
     fold_whitespace(&normal)
 }
 
-fn compose(text: String, form: NormForm) -> String {
+fn compose(text: Cow<'_, str>, form: NormForm) -> Cow<'_, str> {
     match form {
         NormForm::Nfc => {
-            if is_nfc_quick(text.chars()) == unicode_normalization::IsNormalized::Yes {
+            if quick_check_yes(&text, NFC_SKIP_BELOW, |s| is_nfc_quick(s.chars())) {
                 text
             } else {
-                text.nfc().collect()
+                Cow::Owned(text.nfc().collect())
             }
         }
         NormForm::Nfkc => {
-            if is_nfkc_quick(text.chars()) == unicode_normalization::IsNormalized::Yes {
+            if quick_check_yes(&text, NFKC_SKIP_BELOW, |s| is_nfkc_quick(s.chars())) {
                 text
             } else {
-                nfkc_keeping_cjk_punctuation(&text)
+                Cow::Owned(nfkc_keeping_cjk_punctuation(&text))
             }
         }
     }
+}
+
+/// Every character below U+0300 is NFC_QC=Yes with canonical combining
+/// class 0 (the first non-starter is U+0300, the first NFC_QC=No/Maybe
+/// characters are U+0300 and U+0340), and a character is below U+0300
+/// exactly when its UTF-8 lead byte is below 0xCC (U+0300 is CC 80).
+const NFC_SKIP_BELOW: u8 = 0xCC;
+/// NFKC differs already in Latin-1 (U+00A0, U+00A8, U+00B2 ... decompose):
+/// only ASCII can be skipped, as `unicode_normalization` itself does.
+const NFKC_SKIP_BELOW: u8 = 0x80;
+
+/// Whether `quick` (`is_nfc_quick` or `is_nfkc_quick`) says Yes for
+/// `text`, running it only on the stretches of characters whose lead byte
+/// is `skip_below` or higher. The characters in between are starters
+/// with quick-check Yes: the check sets its state back to "after a
+/// starter" on them and otherwise ignores them, so checking each stretch
+/// from that state gives the same answer as checking the whole text.
+fn quick_check_yes(text: &str, skip_below: u8, quick: impl Fn(&str) -> IsNormalized) -> bool {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while let Some(p) = b[i..].iter().position(|&x| x >= skip_below) {
+        let start = i + p;
+        // The stretch ends at the next skippable lead byte (continuation
+        // bytes 0x80-0xBF belong to the stretch's characters).
+        let end = b[start..]
+            .iter()
+            .position(|&x| x < 0x80 || (0xC0..skip_below).contains(&x))
+            .map_or(b.len(), |q| start + q);
+        if quick(&text[start..end]) != IsNormalized::Yes {
+            return false;
+        }
+        i = end;
+    }
+    true
 }
 
 /// `text` without the ZWNJ/ZWJ that do not stand between two letters or
 /// marks, or `None` when every joiner stays.
 fn drop_loose_joiners(text: &str) -> Option<String> {
-    if !text.contains(is_joiner) {
+    // ZWNJ and ZWJ are E2 80 8C and E2 80 8D.
+    if !memchr::memmem::find_iter(text.as_bytes(), b"\xE2\x80")
+        .any(|p| matches!(text.as_bytes().get(p + 2), Some(0x8C | 0x8D)))
+    {
         return None;
     }
     let mut out = String::with_capacity(text.len());
@@ -285,14 +324,25 @@ pub fn fix_mojibake(text: &str) -> Option<(String, u32)> {
     cur.map(|t| (t, total))
 }
 
+/// Whether `b` holds a lead character of [`fix_mojibake`], U+00C2..U+00F4
+/// (C3 82..C3 B4 in UTF-8).
+fn has_mojibake_lead(b: &[u8]) -> bool {
+    memchr::memchr_iter(0xC3, b).any(|p| matches!(b.get(p + 1), Some(0x82..=0xB4)))
+}
+
 fn fix_mojibake_once(text: &str) -> Option<(String, u32)> {
-    // Fast path: every lead character is in U+00C2..U+00F4.
-    if !text.chars().any(|c| ('\u{C2}'..='\u{F4}').contains(&c)) {
+    // Fast path: every sequence starts with a lead character.
+    if !has_mojibake_lead(text.as_bytes()) {
         return None;
     }
     let mut out = String::with_capacity(text.len());
     let mut fixed = 0;
     for line in text.split_inclusive('\n') {
+        // A line without a lead character has no sequence to repair.
+        if !has_mojibake_lead(line.as_bytes()) {
+            out.push_str(line);
+            continue;
+        }
         let chars: Vec<char> = line.chars().collect();
         // (start, end) char positions, decoded character, evidence.
         let mut cands: Vec<(usize, usize, char, Evidence)> = Vec::new();
@@ -402,62 +452,130 @@ fn is_mark(c: char) -> bool {
         || (0xFE00..=0xFE0F).contains(&u)
 }
 
-fn strip_invisibles(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
+/// Lead bytes of the characters [`strip_invisibles`] changes: ASCII
+/// controls (tab and CR included, LF not) and DEL, and the first byte of
+/// U+0080-00AD (C2), U+061C (D8), U+180E (E1), U+200B-206F (E2) and
+/// U+FEFF, U+FFF9-FFFB (EF). Every other byte starts a character kept as
+/// it is, or continues one.
+const STRIP_LEAD: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = b != b'\n' as usize;
+        b += 1;
+    }
+    t[0x7F] = true;
+    t[0xC2] = true;
+    t[0xD8] = true;
+    t[0xE1] = true;
+    t[0xE2] = true;
+    t[0xEF] = true;
+    t
+};
+
+/// Line breaks to `\n`, tab to space, controls and invisible format
+/// characters removed; `text` itself when none occur.
+fn strip_invisibles(text: &str) -> Cow<'_, str> {
+    let b = text.as_bytes();
+    let mut out = String::new();
+    let mut changed = false;
+    // `text[..copied]` is in `out` (or, while nothing changed, unchanged).
+    let mut copied = 0;
+    let mut i = 0;
+    while let Some(p) = b[i..].iter().position(|&x| STRIP_LEAD[x as usize]) {
+        i += p;
+        let c = text[i..].chars().next().expect("a character starts here");
         let keep = match c {
-            '\n' => Some('\n'),
-            '\r' => {
-                if chars.peek() == Some(&'\n') {
-                    None
-                } else {
-                    Some('\n')
-                }
-            }
+            '\r' => (b.get(i + 1) != Some(&b'\n')).then_some('\n'),
             '\u{2028}' | '\u{2029}' | '\u{0085}' => Some('\n'),
             '\t' => Some(' '),
             c if c.is_control() => None,
             c if is_dropped_format(c) => None,
             c => Some(c),
         };
-        if let Some(k) = keep {
-            out.push(k);
+        if keep != Some(c) {
+            if !changed {
+                out.reserve(text.len());
+                changed = true;
+            }
+            out.push_str(&text[copied..i]);
+            if let Some(k) = keep {
+                out.push(k);
+            }
+            copied = i + c.len_utf8();
         }
+        i += c.len_utf8();
     }
-    out
+    if !changed {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
 }
 
+/// Whitespace folded to single spaces, lines trimmed, runs of blank lines
+/// to one, none at either end. Words (runs of non-whitespace) are copied
+/// as slices; only non-ASCII characters are decoded, to ask whether they
+/// are whitespace.
 fn fold_whitespace(text: &str) -> String {
+    let b = text.as_bytes();
     let mut out = String::with_capacity(text.len());
+    // A blank line since the last line with text (and text before it).
     let mut blank_pending = false;
-    for line in text.split('\n') {
-        let start = out.len();
-        if !out.is_empty() {
-            out.push('\n');
-            if blank_pending {
-                out.push('\n');
+    // The current line has text in `out`.
+    let mut line_has_text = false;
+    // Whitespace since the last word of the current line.
+    let mut space = false;
+    let mut i = 0;
+    while i < b.len() {
+        // The word starting at `i`, if any, ends at `end`.
+        let mut end = i;
+        while end < b.len() {
+            let x = b[end];
+            if x < 0x80 {
+                if matches!(x, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ') {
+                    break;
+                }
+                end += 1;
+            } else {
+                let c = text[end..].chars().next().expect("a character starts here");
+                if c.is_whitespace() {
+                    break;
+                }
+                end += c.len_utf8();
             }
         }
-        let body_start = out.len();
-        let mut space = false;
-        for c in line.chars() {
-            if c.is_whitespace() {
-                space = true;
-            } else {
-                if space && out.len() > body_start {
+        if end > i {
+            if line_has_text {
+                if space {
                     out.push(' ');
                 }
-                space = false;
-                out.push(c);
+            } else {
+                if !out.is_empty() {
+                    out.push('\n');
+                    if blank_pending {
+                        out.push('\n');
+                    }
+                }
+                line_has_text = true;
+                blank_pending = false;
             }
+            space = false;
+            out.push_str(&text[i..end]);
+            i = end;
+            continue;
         }
-        if out.len() == body_start {
-            // Empty line: undo the separator, remember a paragraph break.
-            out.truncate(start);
-            blank_pending = !out.is_empty();
+        // Whitespace at `i`.
+        if b[i] == b'\n' {
+            if !line_has_text {
+                blank_pending = !out.is_empty();
+            }
+            line_has_text = false;
+            space = false;
+            i += 1;
         } else {
-            blank_pending = false;
+            space = true;
+            i += text[i..].chars().next().map_or(1, char::len_utf8);
         }
     }
     out
