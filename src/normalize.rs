@@ -24,7 +24,9 @@
 //! configured: UTF-8 that was decoded as Windows-1252 or Latin-1 somewhere
 //! upstream ("CafÃ©" for "Café", "â€™" for "’", "Ø§Ù„" for "ال").
 
-use unicode_normalization::{UnicodeNormalization, is_nfc_quick, is_nfkc_quick};
+use std::borrow::Cow;
+
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick, is_nfkc_quick};
 
 use crate::config::{NormForm, NormalizeConfig};
 
@@ -86,34 +88,71 @@ pub fn normalize(text: &str, form: NormForm) -> String {
     // a joiner can let its neighbours compose in turn, so repeat until no
     // joiner is dropped (each round drops at least one).
     while let Some(fewer) = drop_loose_joiners(&normal) {
-        normal = compose(fewer, form);
+        normal = compose(Cow::Owned(fewer), form);
     }
     fold_whitespace(&normal)
 }
 
-fn compose(text: String, form: NormForm) -> String {
+fn compose(text: Cow<'_, str>, form: NormForm) -> Cow<'_, str> {
     match form {
         NormForm::Nfc => {
-            if is_nfc_quick(text.chars()) == unicode_normalization::IsNormalized::Yes {
+            if quick_check_yes(&text, NFC_SKIP_BELOW, |s| is_nfc_quick(s.chars())) {
                 text
             } else {
-                text.nfc().collect()
+                Cow::Owned(text.nfc().collect())
             }
         }
         NormForm::Nfkc => {
-            if is_nfkc_quick(text.chars()) == unicode_normalization::IsNormalized::Yes {
+            if quick_check_yes(&text, NFKC_SKIP_BELOW, |s| is_nfkc_quick(s.chars())) {
                 text
             } else {
-                nfkc_keeping_cjk_punctuation(&text)
+                Cow::Owned(nfkc_keeping_cjk_punctuation(&text))
             }
         }
     }
+}
+
+/// Every character below U+0300 is NFC_QC=Yes with canonical combining
+/// class 0 (the first non-starter is U+0300, the first NFC_QC=No/Maybe
+/// characters are U+0300 and U+0340), and a character is below U+0300
+/// exactly when its UTF-8 lead byte is below 0xCC (U+0300 is CC 80).
+const NFC_SKIP_BELOW: u8 = 0xCC;
+/// NFKC differs already in Latin-1 (U+00A0, U+00A8, U+00B2 ... decompose):
+/// only ASCII can be skipped, as `unicode_normalization` itself does.
+const NFKC_SKIP_BELOW: u8 = 0x80;
+
+/// Whether `quick` (`is_nfc_quick` or `is_nfkc_quick`) says Yes for
+/// `text`, running it only on the stretches of characters whose lead byte
+/// is `skip_below` or higher. The characters in between are starters
+/// with quick-check Yes: the check sets its state back to "after a
+/// starter" on them and otherwise ignores them, so checking each stretch
+/// from that state gives the same answer as checking the whole text.
+fn quick_check_yes(text: &str, skip_below: u8, quick: impl Fn(&str) -> IsNormalized) -> bool {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while let Some(p) = b[i..].iter().position(|&x| x >= skip_below) {
+        let start = i + p;
+        // The stretch ends at the next skippable lead byte (continuation
+        // bytes 0x80-0xBF belong to the stretch's characters).
+        let end = b[start..]
+            .iter()
+            .position(|&x| x < 0x80 || (0xC0..skip_below).contains(&x))
+            .map_or(b.len(), |q| start + q);
+        if quick(&text[start..end]) != IsNormalized::Yes {
+            return false;
+        }
+        i = end;
+    }
+    true
 }
 
 /// `text` without the ZWNJ/ZWJ that do not stand between two letters or
 /// marks, or `None` when every joiner stays.
 fn drop_loose_joiners(text: &str) -> Option<String> {
-    if !text.contains(is_joiner) {
+    // ZWNJ and ZWJ are E2 80 8C and E2 80 8D.
+    if !memchr::memmem::find_iter(text.as_bytes(), b"\xE2\x80")
+        .any(|p| matches!(text.as_bytes().get(p + 2), Some(0x8C | 0x8D)))
+    {
         return None;
     }
     let mut out = String::with_capacity(text.len());
@@ -285,14 +324,25 @@ pub fn fix_mojibake(text: &str) -> Option<(String, u32)> {
     cur.map(|t| (t, total))
 }
 
+/// Whether `b` holds a lead character of [`fix_mojibake`], U+00C2..U+00F4
+/// (C3 82..C3 B4 in UTF-8).
+fn has_mojibake_lead(b: &[u8]) -> bool {
+    memchr::memchr_iter(0xC3, b).any(|p| matches!(b.get(p + 1), Some(0x82..=0xB4)))
+}
+
 fn fix_mojibake_once(text: &str) -> Option<(String, u32)> {
-    // Fast path: every lead character is in U+00C2..U+00F4.
-    if !text.chars().any(|c| ('\u{C2}'..='\u{F4}').contains(&c)) {
+    // Fast path: every sequence starts with a lead character.
+    if !has_mojibake_lead(text.as_bytes()) {
         return None;
     }
     let mut out = String::with_capacity(text.len());
     let mut fixed = 0;
     for line in text.split_inclusive('\n') {
+        // A line without a lead character has no sequence to repair.
+        if !has_mojibake_lead(line.as_bytes()) {
+            out.push_str(line);
+            continue;
+        }
         let chars: Vec<char> = line.chars().collect();
         // (start, end) char positions, decoded character, evidence.
         let mut cands: Vec<(usize, usize, char, Evidence)> = Vec::new();
@@ -402,70 +452,585 @@ fn is_mark(c: char) -> bool {
         || (0xFE00..=0xFE0F).contains(&u)
 }
 
-fn strip_invisibles(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
+/// Lead bytes of the characters [`strip_invisibles`] changes: ASCII
+/// controls (tab and CR included, LF not) and DEL, and the first byte of
+/// U+0080-00AD (C2), U+061C (D8), U+180E (E1), U+200B-206F (E2) and
+/// U+FEFF, U+FFF9-FFFB (EF). Every other byte starts a character kept as
+/// it is, or continues one.
+const STRIP_LEAD: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = b != b'\n' as usize;
+        b += 1;
+    }
+    t[0x7F] = true;
+    t[0xC2] = true;
+    t[0xD8] = true;
+    t[0xE1] = true;
+    t[0xE2] = true;
+    t[0xEF] = true;
+    t
+};
+
+/// Line breaks to `\n`, tab to space, controls and invisible format
+/// characters removed; `text` itself when none occur.
+fn strip_invisibles(text: &str) -> Cow<'_, str> {
+    let b = text.as_bytes();
+    let mut out = String::new();
+    let mut changed = false;
+    // `text[..copied]` is in `out` (or, while nothing changed, unchanged).
+    let mut copied = 0;
+    let mut i = 0;
+    while let Some(p) = b[i..].iter().position(|&x| STRIP_LEAD[x as usize]) {
+        i += p;
+        let c = text[i..].chars().next().expect("a character starts here");
         let keep = match c {
-            '\n' => Some('\n'),
-            '\r' => {
-                if chars.peek() == Some(&'\n') {
-                    None
-                } else {
-                    Some('\n')
-                }
-            }
+            '\r' => (b.get(i + 1) != Some(&b'\n')).then_some('\n'),
             '\u{2028}' | '\u{2029}' | '\u{0085}' => Some('\n'),
             '\t' => Some(' '),
             c if c.is_control() => None,
             c if is_dropped_format(c) => None,
             c => Some(c),
         };
-        if let Some(k) = keep {
-            out.push(k);
+        if keep != Some(c) {
+            if !changed {
+                out.reserve(text.len());
+                changed = true;
+            }
+            out.push_str(&text[copied..i]);
+            if let Some(k) = keep {
+                out.push(k);
+            }
+            copied = i + c.len_utf8();
+        }
+        i += c.len_utf8();
+    }
+    if !changed {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
+}
+
+/// Whitespace folded to single spaces, lines trimmed, runs of blank lines
+/// to one, none at either end. Words (runs of non-whitespace) are copied
+/// as slices; only non-ASCII characters are decoded, to ask whether they
+/// are whitespace.
+fn fold_whitespace(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    // A blank line since the last line with text (and text before it).
+    let mut blank_pending = false;
+    // The current line has text in `out`.
+    let mut line_has_text = false;
+    // Whitespace since the last word of the current line.
+    let mut space = false;
+    let mut i = 0;
+    while i < b.len() {
+        // The word starting at `i`, if any, ends at `end`.
+        let mut end = i;
+        while end < b.len() {
+            let x = b[end];
+            if x < 0x80 {
+                if matches!(x, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ') {
+                    break;
+                }
+                end += 1;
+            } else {
+                let c = text[end..].chars().next().expect("a character starts here");
+                if c.is_whitespace() {
+                    break;
+                }
+                end += c.len_utf8();
+            }
+        }
+        if end > i {
+            if line_has_text {
+                if space {
+                    out.push(' ');
+                }
+            } else {
+                if !out.is_empty() {
+                    out.push('\n');
+                    if blank_pending {
+                        out.push('\n');
+                    }
+                }
+                line_has_text = true;
+                blank_pending = false;
+            }
+            space = false;
+            out.push_str(&text[i..end]);
+            i = end;
+            continue;
+        }
+        // Whitespace at `i`.
+        if b[i] == b'\n' {
+            if !line_has_text {
+                blank_pending = !out.is_empty();
+            }
+            line_has_text = false;
+            space = false;
+            i += 1;
+        } else {
+            space = true;
+            i += text[i..].chars().next().map_or(1, char::len_utf8);
         }
     }
     out
 }
 
-fn fold_whitespace(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut blank_pending = false;
-    for line in text.split('\n') {
-        let start = out.len();
-        if !out.is_empty() {
-            out.push('\n');
-            if blank_pending {
-                out.push('\n');
-            }
+/// The previous implementation of [`normalize`] and [`fix_mojibake`], as
+/// it was before the byte-level fast paths, kept unchanged as a test
+/// oracle: the tests below check that the current functions give
+/// byte-identical output on random strings and on the real corpora.
+#[cfg(test)]
+mod reference {
+    use unicode_normalization::{UnicodeNormalization, is_nfc_quick, is_nfkc_quick};
+
+    use super::{
+        Evidence, cp1252_byte, decode_candidate, is_cjk_width_punct, is_dropped_format, is_joiner,
+        is_letterish,
+    };
+    use crate::config::NormForm;
+
+    pub fn normalize(text: &str, form: NormForm) -> String {
+        let mut normal = compose(strip_invisibles(text), form);
+        // Joiners are judged on the composed text: composition can turn the
+        // mark beside a joiner into a symbol ("=" + U+0338 is "≠"). Dropping
+        // a joiner can let its neighbours compose in turn, so repeat until no
+        // joiner is dropped (each round drops at least one).
+        while let Some(fewer) = drop_loose_joiners(&normal) {
+            normal = compose(fewer, form);
         }
-        let body_start = out.len();
-        let mut space = false;
-        for c in line.chars() {
-            if c.is_whitespace() {
-                space = true;
-            } else {
-                if space && out.len() > body_start {
-                    out.push(' ');
+        fold_whitespace(&normal)
+    }
+
+    fn compose(text: String, form: NormForm) -> String {
+        match form {
+            NormForm::Nfc => {
+                if is_nfc_quick(text.chars()) == unicode_normalization::IsNormalized::Yes {
+                    text
+                } else {
+                    text.nfc().collect()
                 }
-                space = false;
-                out.push(c);
             }
-        }
-        if out.len() == body_start {
-            // Empty line: undo the separator, remember a paragraph break.
-            out.truncate(start);
-            blank_pending = !out.is_empty();
-        } else {
-            blank_pending = false;
+            NormForm::Nfkc => {
+                if is_nfkc_quick(text.chars()) == unicode_normalization::IsNormalized::Yes {
+                    text
+                } else {
+                    nfkc_keeping_cjk_punctuation(&text)
+                }
+            }
         }
     }
-    out
+
+    fn drop_loose_joiners(text: &str) -> Option<String> {
+        if !text.contains(is_joiner) {
+            return None;
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut prev: Option<char> = None;
+        let mut dropped = false;
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            if is_joiner(c) && !(is_letterish(prev) && is_letterish(chars.peek().copied())) {
+                dropped = true;
+                continue;
+            }
+            out.push(c);
+            prev = Some(c);
+        }
+        dropped.then_some(out)
+    }
+
+    fn nfkc_keeping_cjk_punctuation(text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        for piece in text.split_inclusive(is_cjk_width_punct) {
+            match piece.chars().next_back() {
+                Some(mark) if is_cjk_width_punct(mark) => {
+                    out.extend(piece[..piece.len() - mark.len_utf8()].nfkc());
+                    out.push(mark);
+                }
+                _ => out.extend(piece.nfkc()),
+            }
+        }
+        out
+    }
+
+    pub fn fix_mojibake(text: &str) -> Option<(String, u32)> {
+        let mut total = 0;
+        let mut cur: Option<String> = None;
+        // Text that went through the mistake twice needs two rounds.
+        for _ in 0..3 {
+            let src = cur.as_deref().unwrap_or(text);
+            match fix_mojibake_once(src) {
+                Some((t, n)) => {
+                    total += n;
+                    cur = Some(t);
+                }
+                None => break,
+            }
+        }
+        cur.map(|t| (t, total))
+    }
+
+    fn fix_mojibake_once(text: &str) -> Option<(String, u32)> {
+        // Fast path: every lead character is in U+00C2..U+00F4.
+        if !text.chars().any(|c| ('\u{C2}'..='\u{F4}').contains(&c)) {
+            return None;
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut fixed = 0;
+        for line in text.split_inclusive('\n') {
+            let chars: Vec<char> = line.chars().collect();
+            // (start, end) char positions, decoded character, evidence.
+            let mut cands: Vec<(usize, usize, char, Evidence)> = Vec::new();
+            let mut i = 0;
+            while i < chars.len() {
+                let Some(lead) = cp1252_byte(chars[i]).filter(|b| (0xC2..=0xF4).contains(b)) else {
+                    i += 1;
+                    continue;
+                };
+                let n = match lead {
+                    0xC2..=0xDF => 2,
+                    0xE0..=0xEF => 3,
+                    _ => 4,
+                };
+                let mut bytes = [lead, 0, 0, 0];
+                let ok = i + n <= chars.len()
+                    && (1..n).all(|k| match cp1252_byte(chars[i + k]) {
+                        Some(b @ 0x80..=0xBF) => {
+                            bytes[k] = b;
+                            true
+                        }
+                        _ => false,
+                    });
+                match ok.then(|| decode_candidate(&bytes[..n])).flatten() {
+                    Some((d, ev)) => {
+                        cands.push((i, i + n, d, ev));
+                        i += n;
+                    }
+                    None => i += 1,
+                }
+            }
+            // A sequence next to another one is strong evidence.
+            let adjacent: Vec<bool> = (0..cands.len())
+                .map(|k| {
+                    (k > 0 && cands[k - 1].1 == cands[k].0)
+                        || (k + 1 < cands.len() && cands[k].1 == cands[k + 1].0)
+                })
+                .collect();
+            let strong = cands
+                .iter()
+                .zip(&adjacent)
+                .any(|(c, &adj)| c.3 == Evidence::Strong || adj);
+            let mut covered = cands.iter().map(|c| (c.0, c.1)).peekable();
+            let mut orphans = 0;
+            for (p, &c) in chars.iter().enumerate() {
+                while covered.peek().is_some_and(|&(_, end)| end <= p) {
+                    covered.next();
+                }
+                let inside = covered.peek().is_some_and(|&(start, _)| start <= p);
+                if !inside && !c.is_ascii() && !c.is_whitespace() && cp1252_byte(c).is_some() {
+                    orphans += 1;
+                }
+            }
+            if !strong || cands.len() <= orphans {
+                out.push_str(line);
+                continue;
+            }
+            let mut pos = 0;
+            for &(start, end, d, _) in &cands {
+                out.extend(&chars[pos..start]);
+                out.push(d);
+                pos = end;
+                fixed += 1;
+            }
+            out.extend(&chars[pos..]);
+        }
+        (fixed > 0).then_some((out, fixed))
+    }
+
+    fn strip_invisibles(text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            let keep = match c {
+                '\n' => Some('\n'),
+                '\r' => {
+                    if chars.peek() == Some(&'\n') {
+                        None
+                    } else {
+                        Some('\n')
+                    }
+                }
+                '\u{2028}' | '\u{2029}' | '\u{0085}' => Some('\n'),
+                '\t' => Some(' '),
+                c if c.is_control() => None,
+                c if is_dropped_format(c) => None,
+                c => Some(c),
+            };
+            if let Some(k) = keep {
+                out.push(k);
+            }
+        }
+        out
+    }
+
+    fn fold_whitespace(text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut blank_pending = false;
+        for line in text.split('\n') {
+            let start = out.len();
+            if !out.is_empty() {
+                out.push('\n');
+                if blank_pending {
+                    out.push('\n');
+                }
+            }
+            let body_start = out.len();
+            let mut space = false;
+            for c in line.chars() {
+                if c.is_whitespace() {
+                    space = true;
+                } else {
+                    if space && out.len() > body_start {
+                        out.push(' ');
+                    }
+                    space = false;
+                    out.push(c);
+                }
+            }
+            if out.len() == body_start {
+                // Empty line: undo the separator, remember a paragraph break.
+                out.truncate(start);
+                blank_pending = !out.is_empty();
+            } else {
+                blank_pending = false;
+            }
+        }
+        out
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Pieces the random strings of `same_as_reference_*` are made of:
+    /// every kind of character a pass of `normalize` or `fix_mojibake`
+    /// treats differently.
+    const PIECES: &[&str] = &[
+        "a",
+        "Z",
+        "word",
+        " ",
+        "  ",
+        "\n",
+        "\r\n",
+        "\r",
+        "\t",
+        "\u{0B}",
+        "\u{0C}",
+        "\u{00}",
+        "\u{07}",
+        "\u{1F}",
+        "\u{7F}",
+        "\u{80}",
+        "\u{85}",
+        "\u{9D}",
+        "\u{A0}",
+        "\u{AD}",
+        "\u{B2}",
+        "\u{BD}",
+        "\u{2028}",
+        "\u{2029}",
+        "\u{200B}",
+        "\u{200C}",
+        "\u{200D}",
+        "\u{200E}",
+        "\u{200F}",
+        "\u{2060}",
+        "\u{2062}",
+        "\u{2066}",
+        "\u{206A}",
+        "\u{202A}",
+        "\u{202F}",
+        "\u{205F}",
+        "\u{1680}",
+        "\u{180E}",
+        "\u{2000}",
+        "\u{3000}",
+        "\u{FEFF}",
+        "\u{FFF9}",
+        "\u{061C}",
+        "\u{0300}",
+        "\u{0301}",
+        "\u{0316}",
+        "\u{0327}",
+        "\u{0338}",
+        "\u{0340}",
+        "\u{0344}",
+        "\u{036F}",
+        "\u{0345}",
+        "\u{0374}",
+        "\u{037E}",
+        "\u{0387}",
+        "e",
+        "=",
+        "é",
+        "ß",
+        "Å",
+        "\u{212B}",
+        "\u{1100}",
+        "\u{1161}",
+        "\u{11A8}",
+        "\u{AC00}",
+        "한",
+        "ال",
+        "\u{064B}",
+        "\u{0651}",
+        "ف",
+        "中文",
+        "日本語",
+        "ｶ",
+        "ﾞ",
+        "\u{FF01}",
+        "（",
+        "，",
+        "\u{FF21}",
+        "\u{FF65}",
+        "ﬁ",
+        "①",
+        "\u{0928}\u{094D}",
+        "\u{0915}\u{093C}",
+        "😀",
+        "\u{1F468}",
+        "\u{FE0F}",
+        "Ã©",
+        "â€™",
+        "â€œ",
+        "â€\u{9D}",
+        "Ø§Ù„",
+        "Ã¢â‚¬â„¢",
+        "ä¸\u{AD}æ–‡",
+        "ðŸ˜€",
+        "Ã",
+        "Â",
+        "ô",
+        "€",
+        "»",
+        "«",
+        "„",
+        "“",
+        "—",
+        "’",
+        "Ñ",
+        "Ä‡",
+        "ï»¿",
+        "\u{0F73}",
+        "\u{0F71}\u{0F72}",
+        "\u{1D15E}",
+        "\u{2126}",
+        "\u{0958}",
+        "\u{FB1D}",
+        "\u{F900}",
+        "\u{2F800}",
+        "\u{10FFFF}",
+        "\u{E000}",
+        "\u{D7A3}",
+    ];
+
+    /// A deterministic pseudo-random string of `PIECES`.
+    fn random_text(state: &mut u64) -> String {
+        let mut next = || {
+            // xorshift64*
+            *state ^= *state >> 12;
+            *state ^= *state << 25;
+            *state ^= *state >> 27;
+            state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33
+        };
+        let len = next() % 40;
+        // Some strings draw from a few pieces only, so that rare
+        // combinations (mark after mark, joiner after joiner) occur.
+        let pool = if next() % 2 == 0 {
+            PIECES.len()
+        } else {
+            1 + (next() as usize % 8)
+        };
+        let offset = next() as usize;
+        (0..len)
+            .map(|_| PIECES[(offset + next() as usize % pool) % PIECES.len()])
+            .collect()
+    }
+
+    /// Compare the current functions with `reference` on `text`.
+    fn assert_same_as_reference(text: &str) {
+        for form in [NormForm::Nfc, NormForm::Nfkc] {
+            assert_eq!(
+                normalize(text, form),
+                reference::normalize(text, form),
+                "{form:?} {text:?}"
+            );
+        }
+        assert_eq!(
+            fix_mojibake(text),
+            reference::fix_mojibake(text),
+            "{text:?}"
+        );
+    }
+
+    #[test]
+    fn same_as_reference_on_random_strings() {
+        let mut state = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..200_000 {
+            assert_same_as_reference(&random_text(&mut state));
+        }
+    }
+
+    /// Every text of the real corpora (../shared/corpora; HTML pages as
+    /// text), as is and (every tenth) with its mojibake (read as
+    /// Windows-1252), through `normalize` and `fix_mojibake`.
+    #[test]
+    fn same_as_reference_on_real_corpora() {
+        use std::io::BufRead;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora");
+        let Ok(sets) = std::fs::read_dir(&dir) else {
+            eprintln!("skipped: {} is absent", dir.display());
+            return;
+        };
+        let mut files: Vec<_> = sets
+            .flat_map(|set| std::fs::read_dir(set.unwrap().path()).into_iter().flatten())
+            .map(|f| f.unwrap().path())
+            .filter(|p| p.to_string_lossy().ends_with(".jsonl.gz"))
+            .collect();
+        files.sort();
+        let mut n = 0;
+        for path in &files {
+            let f = flate2::read::MultiGzDecoder::new(std::fs::File::open(path).unwrap());
+            for line in std::io::BufReader::new(f).lines() {
+                let v: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+                for key in ["text", "gold_text", "title", "html"] {
+                    let Some(mut text) = v[key].as_str().map(String::from) else {
+                        continue;
+                    };
+                    if key == "html" {
+                        text = crate::html::to_text(&text).text;
+                    }
+                    n += 1;
+                    assert_same_as_reference(&text);
+                    if n % 10 == 0 {
+                        let (broken, _, _) = encoding_rs::WINDOWS_1252.decode(text.as_bytes());
+                        assert_same_as_reference(&broken);
+                    }
+                }
+            }
+        }
+        eprintln!("{n} texts of {} files", files.len());
+        assert!(files.is_empty() || n > 0);
+    }
 
     #[test]
     fn folds_whitespace_and_lines() {
