@@ -19,15 +19,19 @@
 //! `dedup` 4). Every field is written, whatever its serde attributes say.
 //!
 //! Guarantees: a record reads back equal to what was written, bit for bit
-//! (floats included, NaN too). A reader never panics and never returns a
-//! wrong record silently: a file that is not a spill of this format (a JSON
+//! (floats included, NaN too). A reader never panics, and a wrong read
+//! never passes silently: a file that is not a spill of this format (a JSON
 //! spill of an older corpusforge included), truncated anywhere, with bytes
-//! changed (caught by the zstd checksum, checked at the end of the frame
-//! that [`SpillReader::finish`] reads up to), with fewer or more records
-//! than expected or anything after its end gives an [`Error::Output`]
-//! naming the file. A length read from a damaged file never allocates more
-//! than the file holds. Encoding and decoding destructure [`Document`]
-//! whole, so a new field does not compile until it is spilled (and then
+//! changed, with fewer or more records than expected, or with anything
+//! after its end gives an [`Error::Output`] naming the file. Changed bytes
+//! are caught by the zstd decoder or, at the latest, by the frame's 32-bit
+//! content checksum, which is checked at the end of the frame that
+//! [`SpillReader::finish`] reads up to: records read before `finish` may
+//! be wrong, so a caller must not publish its output until `finish`
+//! succeeded (stage `write` calls it before it marks its task done). A
+//! length read from a damaged file allocates at most 64 MiB beyond what
+//! the file holds. Encoding and decoding destructure [`Document`] whole,
+//! so a new field does not compile until it is spilled (and then
 //! [`FORMAT`] must change).
 
 use std::fs::File;
