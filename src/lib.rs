@@ -22,6 +22,7 @@ pub mod process;
 pub mod read;
 pub mod release;
 pub mod report;
+pub mod spill;
 pub mod split;
 pub mod stages;
 pub mod verify;

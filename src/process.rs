@@ -49,7 +49,7 @@ pub fn normalize_doc(doc: &mut Document, cfg: &NormalizeConfig) {
 }
 
 /// One spilled outcome of phase 1.
-#[derive(Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Spilled {
     pub doc: Document,
     pub reject: Option<Reject>,

@@ -307,3 +307,41 @@ fn resume_redoes_what_a_changed_input_or_config_invalidates() {
     build_ok(&cfg2, &input, &clean, &["--quiet"]);
     assert_eq!(tree(&out), tree(&clean));
 }
+
+#[test]
+fn a_damaged_spill_is_an_error_naming_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("release");
+    let cfg = sample_config(tmp.path(), &out);
+    let work = tmp.path().join("work");
+    build_by_tasks(&cfg, &work, 1);
+    let spill = work.join("process/file-000000.spill.zst");
+    let bytes = std::fs::read(&spill).unwrap();
+    let write_fails = |what: &str| {
+        std::fs::remove_dir_all(work.join("write")).unwrap();
+        let o = run(&[
+            "stage",
+            "write",
+            "--workdir",
+            work.to_str().unwrap(),
+            "--config",
+            cfg.to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert!(!o.status.success(), "write read a {what} spill");
+        assert!(
+            err.contains(&spill.display().to_string()) && err.contains("work file unreadable"),
+            "{what}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{what}: {err}");
+    };
+    std::fs::write(&spill, &bytes[..bytes.len() / 2]).unwrap();
+    write_fails("truncated");
+    let mut flipped = bytes.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 0x10;
+    std::fs::write(&spill, &flipped).unwrap();
+    write_fails("changed");
+    std::fs::write(&spill, zstd::encode_all(&b"{\"doc\":{}}\n"[..], 1).unwrap()).unwrap();
+    write_fails("JSON (older format)");
+}

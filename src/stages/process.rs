@@ -3,7 +3,8 @@
 //!
 //! `process` writes, per input file `N` (its index in discovery order):
 //! - `process/file-N.spill.zst`: every record's outcome in record order
-//!   (the document after cleaning, and its rejection if any), zstd JSONL;
+//!   (the document after cleaning, and its rejection if any), in the
+//!   binary format of [`crate::spill`];
 //! - `process/file-N.cands`: the dedup candidates (survivors of the
 //!   filters): key, length, date, id and MinHash signature;
 //! - `process/file-N.json`: the file's statistics and key, written last (it
@@ -12,8 +13,6 @@
 //! A file whose `.json` holds the current key (config key + the file's
 //! sha256) is not processed again.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -30,6 +29,7 @@ use crate::manifest::RepeatedInfo;
 use crate::pipeline::progress_bar;
 use crate::process::{Spilled, Stages};
 use crate::read::{self, InputFile};
+use crate::spill::SpillWriter;
 
 use super::dedup::CandWriter;
 
@@ -371,9 +371,7 @@ fn process_file(
     n_rules: usize,
 ) -> Result<FileStats> {
     let mut records = read::records(file, &stages.cfg.input)?;
-    let out = File::create(spill).map_err(|e| Error::io(spill, e))?;
-    let mut enc = zstd::stream::write::Encoder::new(BufWriter::new(out), 1)
-        .map_err(|e| Error::io(spill, e))?;
+    let mut sw = SpillWriter::create(spill)?;
     let mut cw = CandWriter::create(cands_out)?;
     let mut stats = FileStats {
         removed_by_rule: vec![0; n_rules],
@@ -431,14 +429,10 @@ fn process_file(
                 stats.candidates += 1;
                 cw.push(&c, &sp.doc.id)?;
             }
-            serde_json::to_writer(&mut enc, &sp)
-                .map_err(|e| Error::output(spill, e.to_string()))?;
-            enc.write_all(b"\n").map_err(|e| Error::io(spill, e))?;
+            sw.push(&sp)?;
         }
     }
-    enc.finish()
-        .and_then(|mut w| w.flush())
-        .map_err(|e| Error::io(spill, e))?;
+    sw.finish()?;
     cw.finish()?;
     Ok(stats)
 }

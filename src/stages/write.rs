@@ -8,8 +8,6 @@
 //! `n`.
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -23,7 +21,7 @@ use crate::doc::{Reject, Stage};
 use crate::error::{Error, Result};
 use crate::manifest::{self, Counts};
 use crate::pipeline::progress_bar;
-use crate::process::Spilled;
+use crate::spill::SpillReader;
 use crate::split;
 use crate::write::{
     DataRow, DataRows, Encoder, RejectRow, RejectRows, ShardInfo, ShardSet, ShardSettings,
@@ -122,18 +120,9 @@ pub fn write_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
         if s.skipped.is_some() {
             continue;
         }
-        let path = spill_path(work, fi);
-        let reader =
-            zstd::stream::read::Decoder::new(File::open(&path).map_err(|e| Error::io(&path, e))?)
-                .map_err(|e| Error::io(&path, e))?;
-        let mut lines = BufReader::new(reader).lines();
+        let mut spill = SpillReader::open(&spill_path(work, fi))?;
         for _ in 0..s.records {
-            let line = lines
-                .next()
-                .ok_or_else(|| Error::output(&path, "work file ended early"))?
-                .map_err(|e| Error::io(&path, e))?;
-            let sp: Spilled = serde_json::from_str(&line)
-                .map_err(|e| Error::output(&path, format!("work file unreadable: {e}")))?;
+            let sp = spill.read_record()?;
             bar.inc(1);
             let doc = &sp.doc;
             let line_no = doc.prov.line.map(|l| l as i64);
@@ -251,6 +240,7 @@ pub fn write_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
                 })?;
             }
         }
+        spill.finish()?;
     }
     bar.finish_and_clear();
     if ci != dd.decisions.len() {
