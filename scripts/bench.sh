@@ -78,8 +78,14 @@
 #    sha256 of every input file: one more read of the input) and a dataset
 #    card; datatrove writes signatures, buckets and remove-ids files between
 #    its 4 stages and re-reads the input in stage 4;
-#  - Parquet: both zstd; corpusforge writes per language and split shards
-#    with 16 columns, datatrove one file per task with 9 columns.
+#  - Parquet: both zstd level 1 (pyarrow's default level, which datatrove's
+#    ParquetWriter gets; configs/bench.toml sets output.zstd_level = 1,
+#    corpusforge's own default is 3); corpusforge writes per language and
+#    split shards with 20 columns, datatrove one file per task with 9.
+#
+# Scaling: `--size 1GiB --only corpusforge` and `--size 4GiB --only
+# corpusforge` rerun the corpusforge cases on larger inputs (datatrove's
+# FULL pipeline takes about an hour per GiB on 2 cores).
 #
 # Environment: CORPUSFORGE_BIN (default target/release/corpusforge; copied to
 # target/bench/bin/ first so a rebuild during the run changes nothing),
