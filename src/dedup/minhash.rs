@@ -885,39 +885,13 @@ fn assign(
 
 #[cfg(test)]
 mod tests {
-    /// The whole-text implementation this module had before the ASCII fast path.
+    /// The whole text through the general per-character path, as before the
+    /// ASCII fast path (whose lowercasing differs only for uncased scripts,
+    /// where it is the identity: see the test below).
     fn reference_normalize_into(text: &str, out: &mut String) {
         out.clear();
-        out.reserve(text.len());
-        // `true` when the last thing written is a space (or nothing yet): collapses
-        // runs of whitespace/punctuation and trims the start.
         let mut at_break = true;
-        for c in text.nfkd() {
-            if is_combining_mark(c) {
-                if !is_droppable_mark(c) && !at_break {
-                    out.push(c);
-                }
-                continue;
-            }
-            if is_invisible(c) {
-                continue;
-            }
-            if c.is_numeric() {
-                out.push('0');
-                at_break = false;
-            } else if c.is_alphanumeric() {
-                if c.is_ascii() {
-                    out.push(c.to_ascii_lowercase());
-                } else {
-                    out.extend(c.to_lowercase());
-                }
-                at_break = false;
-            } else if !at_break {
-                // Whitespace, punctuation, symbols, controls: one word break.
-                out.push(' ');
-                at_break = true;
-            }
-        }
+        normalize_non_ascii(text, out, &mut at_break);
         if out.ends_with(' ') {
             out.pop();
         }
