@@ -345,3 +345,64 @@ fn a_damaged_spill_is_an_error_naming_it() {
     std::fs::write(&spill, zstd::encode_all(&b"{\"doc\":{}}\n"[..], 1).unwrap()).unwrap();
     write_fails("JSON (older format)");
 }
+
+#[test]
+fn signatures_on_disk_give_the_in_memory_release() {
+    // 12,000 documents x 960-byte signatures = 11.5 MB: beyond half of a
+    // 1 MB budget (signatures go to a file, band tables are partitioned),
+    // well within the default 1024 MB (everything in memory).
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    synthetic(&input, 3, 4000);
+    let small = tmp.path().join("small");
+    std::fs::create_dir_all(&small).unwrap();
+    let cfg_small = config(&small, "[dedup.near]\nmemory_budget_mb = 1\n");
+    let cfg_default = config(tmp.path(), "");
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let work = tmp.path().join("work");
+    build_ok(
+        &cfg_small,
+        &input,
+        &a,
+        &["--quiet", "--workdir", work.to_str().unwrap()],
+    );
+    let left: Vec<_> = walk(&work)
+        .into_iter()
+        .filter(|p| p.ends_with("signatures.bin") || p.to_string_lossy().contains("minhash-band"))
+        .collect();
+    assert!(left.is_empty(), "work files left behind: {left:?}");
+    build_ok(&cfg_default, &input, &b, &["--quiet"]);
+    // Same files and rows (the shards' bytes differ only in the config
+    // hash they carry).
+    let (ta, tb) = (tree(&a), tree(&b));
+    assert_eq!(ta.keys().collect::<Vec<_>>(), tb.keys().collect::<Vec<_>>());
+    for sub in ["data", "rejected"] {
+        let ra = util::rows(&a, sub);
+        assert!(!ra.is_empty(), "{sub} has rows");
+        assert!(
+            ra == util::rows(&b, sub),
+            "{sub} rows differ between the budgets"
+        );
+    }
+    let (ma, mb) = (util::manifest(&a), util::manifest(&b));
+    assert_eq!(ma["funnel"], mb["funnel"]);
+    assert_eq!(ma["counts"], mb["counts"]);
+    let near = ma["funnel"]
+        .as_array()
+        .map(|f| f.iter().any(|s| s.to_string().contains("near_duplicate")))
+        .unwrap_or_else(|| ma["funnel"].to_string().contains("near_duplicate"));
+    assert!(near, "the corpus has near duplicates: {}", ma["funnel"]);
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

@@ -31,8 +31,11 @@
 //! # Memory per document
 //!
 //! With `k = bands * rows` hashes:
-//! - a [`Signature`]: `8 * k` bytes (owned by the caller; 960 B at the default
-//!   20 x 6);
+//! - a signature: `8 * k` bytes (960 B at the default 20 x 6), in a
+//!   [`SigTable`]: in memory, or in a file read a chunk or a signature at a
+//!   time. [`cluster`] copies the caller's signatures into memory; the
+//!   build's `bands` and `cluster` stages keep them in memory up to half of
+//!   `memory_budget_mb` and in a file beyond (`crate::stages`);
 //! - union-find parent: 4 bytes; output [`Assignment`]: 32 bytes;
 //! - band tables: `(band_hash, index)` records of 16 bytes. While
 //!   `n_docs * bands * 16` fits in `memory_budget_mb` they are built in memory,
@@ -42,9 +45,10 @@
 //!   budget, and read back, sorted and paired one partition at a time; the
 //!   files are deleted as they are consumed.
 //!
-//! So 2 M documents at the defaults need about 2 M x (960 + 36 + 16) B =
-//! 2.0 GB, signatures included; a synthetic 2 M-document run peaked at
-//! 2.10 GB RSS both in memory and spilled with a 16 MB budget.
+//! So with signatures in memory, 2 M documents at the defaults need about
+//! 2 M x (960 + 36 + 16) B = 2.0 GB (a synthetic 2 M-document run peaked at
+//! 2.10 GB RSS); with signatures in a file, about 2 M x 52 B plus the
+//! signatures' share of the budget.
 //!
 //! # Hashing
 //!
@@ -67,6 +71,8 @@ use rayon::prelude::*;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+use super::sigtable::SigTable;
 
 /// Which member of a near-duplicate cluster survives.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
@@ -105,7 +111,9 @@ pub struct MinHashConfig {
     /// reaches this value.
     pub verify_min_jaccard: Option<f64>,
     pub keep: KeepRule,
-    /// Memory allowed for the band tables; beyond it they are spilled.
+    /// Memory allowed for the signatures (the build keeps them in memory
+    /// up to half of it, in a file beyond) and for the band tables
+    /// (partitioned to disk beyond it).
     pub memory_budget_mb: usize,
 }
 
@@ -290,17 +298,7 @@ impl Signature {
     /// Share of positions where both signatures agree: an unbiased estimate of
     /// the Jaccard similarity of the two shingle sets.
     pub fn jaccard(&self, other: &Signature) -> f64 {
-        let n = self.0.len().min(other.0.len());
-        if n == 0 {
-            return 0.0;
-        }
-        let same = self
-            .0
-            .iter()
-            .zip(other.0.iter())
-            .filter(|(a, b)| a == b)
-            .count();
-        same as f64 / n as f64
+        super::sigtable::jaccard(&self.0, &other.0)
     }
 }
 
@@ -582,9 +580,10 @@ impl UnionFind {
 const ALL_PAIRS_MAX: usize = 16;
 const ANCHORS: usize = 4;
 
-fn band_hash(sig: &Signature, band: usize, rows: usize, seed: u64) -> u64 {
+/// Hash of band `band` of a signature given as its `k` values.
+fn band_hash(sig: &[u64], band: usize, rows: usize, seed: u64) -> u64 {
     let mut buf = [0u8; 8 * 32];
-    let vals = &sig.0[band * rows..(band + 1) * rows];
+    let vals = &sig[band * rows..(band + 1) * rows];
     if rows <= 32 {
         for (chunk, v) in buf.chunks_exact_mut(8).zip(vals) {
             chunk.copy_from_slice(&v.to_le_bytes());
@@ -594,6 +593,13 @@ fn band_hash(sig: &Signature, band: usize, rows: usize, seed: u64) -> u64 {
         let bytes: Vec<u8> = vals.iter().flat_map(|v| v.to_le_bytes()).collect();
         xxh3_64_with_seed(&bytes, seed ^ band as u64)
     }
+}
+
+/// Band hashes of the signatures in `flat` (`k` values each).
+fn band_hashes(flat: &[u64], k: usize, band: usize, cfg: &MinHashConfig) -> Vec<u64> {
+    flat.par_chunks_exact(k)
+        .map(|s| band_hash(s, band, cfg.rows, cfg.seed))
+        .collect()
 }
 
 /// Candidate pairs `(i, j)`, `i < j`, from a table of `(band_hash, index)`
@@ -633,10 +639,10 @@ fn bucket_pairs(table: &[(u64, u64)], out: &mut Vec<(u32, u32)>) {
 fn merge_pairs(
     pairs: &mut Vec<(u32, u32)>,
     uf: &mut UnionFind,
-    sigs: &[Signature],
+    sigs: &SigTable,
     cfg: &MinHashConfig,
     edges: &mut Vec<(u32, u32)>,
-) {
+) -> io::Result<()> {
     match cfg.verify_min_jaccard {
         None => {
             for &(a, b) in pairs.iter() {
@@ -649,8 +655,8 @@ fn merge_pairs(
             pairs.retain(|&(a, b)| uf.find(a) != uf.find(b));
             let ok: Vec<bool> = pairs
                 .par_iter()
-                .map(|&(a, b)| sigs[a as usize].jaccard(&sigs[b as usize]) >= t)
-                .collect();
+                .map(|&(a, b)| Ok(sigs.jaccard(a as usize, b as usize)? >= t))
+                .collect::<io::Result<_>>()?;
             for (&(a, b), ok) in pairs.iter().zip(ok) {
                 if ok && uf.union(a, b) {
                     edges.push((a, b));
@@ -659,19 +665,35 @@ fn merge_pairs(
         }
     }
     pairs.clear();
+    Ok(())
 }
 
-fn table_for_band(sigs: &[Signature], band: usize, cfg: &MinHashConfig) -> Vec<(u64, u64)> {
-    sigs.par_iter()
-        .enumerate()
-        .map(|(i, s)| (band_hash(s, band, cfg.rows, cfg.seed), i as u64))
-        .collect()
+/// `(band_hash, index)` of every signature for one band.
+fn table_for_band(
+    sigs: &SigTable,
+    band: usize,
+    cfg: &MinHashConfig,
+) -> io::Result<Vec<(u64, u64)>> {
+    let mut t = Vec::with_capacity(sigs.len());
+    sigs.for_each_chunk(|start, flat| {
+        let hashes = band_hashes(flat, sigs.k(), band, cfg);
+        t.extend(
+            hashes
+                .into_iter()
+                .enumerate()
+                .map(|(i, h)| (h, (start + i) as u64)),
+        );
+        Ok(())
+    })?;
+    Ok(t)
 }
 
 /// Cluster documents by LSH on their signatures and pick one member per
 /// cluster to keep. `metas[i]` describes `sigs[i]`. `spill_dir` is used only
 /// when the band tables exceed `cfg.memory_budget_mb` (files are removed
-/// before returning).
+/// before returning). The signatures are copied into an in-memory
+/// [`SigTable`]; the build's stages use [`band_edges`] and
+/// [`assign_edges`] on a table that moves to disk beyond the budget.
 pub fn cluster(
     sigs: &[Signature],
     metas: &[DocMeta],
@@ -687,24 +709,34 @@ pub fn cluster(
             metas.len()
         )));
     }
-    if n >= u32::MAX as usize {
-        return Err(invalid(format!(
-            "{n} documents: at most 2^32-2 per cluster() call"
-        )));
-    }
-    let k = cfg.num_perm();
     if cfg.bands == 0 || cfg.rows == 0 {
         return Err(invalid("bands and rows must be >= 1".into()));
     }
-    if let Some(bad) = sigs.iter().position(|s| s.0.len() != k) {
+    let table = SigTable::from_signatures(sigs, cfg.num_perm())?;
+    let bands: Vec<usize> = (0..cfg.bands).collect();
+    let edges = band_edges(&table, &bands, cfg, spill_dir)?;
+    assign_edges(&table, metas, cfg, &edges)
+}
+
+fn check_table(sigs: &SigTable, cfg: &MinHashConfig) -> io::Result<()> {
+    let invalid = |msg: String| io::Error::new(io::ErrorKind::InvalidInput, msg);
+    if sigs.len() >= u32::MAX as usize {
         return Err(invalid(format!(
-            "signature {bad} has {} values, expected {k}",
-            sigs[bad].0.len()
+            "{} documents: at most 2^32-2 per clustering",
+            sigs.len()
         )));
     }
-    let bands: Vec<usize> = (0..cfg.bands).collect();
-    let edges = band_edges(sigs, &bands, cfg, spill_dir)?;
-    Ok(assign_edges(sigs, metas, cfg, &edges))
+    if cfg.bands == 0 || cfg.rows == 0 {
+        return Err(invalid("bands and rows must be >= 1".into()));
+    }
+    if sigs.k() != cfg.num_perm() {
+        return Err(invalid(format!(
+            "signatures have {} values, expected {}",
+            sigs.k(),
+            cfg.num_perm()
+        )));
+    }
+    Ok(())
 }
 
 /// The linking edges LSH finds in `bands` (a subset of `0..cfg.bands`):
@@ -714,11 +746,12 @@ pub fn cluster(
 /// of the union of the edges of any partition of the bands equal those of
 /// all bands at once, so each partition can be a separate task.
 pub fn band_edges(
-    sigs: &[Signature],
+    sigs: &SigTable,
     bands: &[usize],
     cfg: &MinHashConfig,
     spill_dir: &Path,
 ) -> io::Result<Vec<(u32, u32)>> {
+    check_table(sigs, cfg)?;
     let n = sigs.len();
     let mut uf = UnionFind::new(n);
     let mut edges = Vec::new();
@@ -730,11 +763,11 @@ pub fn band_edges(
             // The budget would hold every band table; one at a time is
             // enough.
             for &b in bands {
-                let mut t = table_for_band(sigs, b, cfg);
+                let mut t = table_for_band(sigs, b, cfg)?;
                 t.par_sort_unstable();
                 bucket_pairs(&t, &mut pairs);
                 drop(t);
-                merge_pairs(&mut pairs, &mut uf, sigs, cfg, &mut edges);
+                merge_pairs(&mut pairs, &mut uf, sigs, cfg, &mut edges)?;
             }
         } else {
             spill_cluster(
@@ -748,11 +781,18 @@ pub fn band_edges(
 /// Clusters from linking edges (the union of [`band_edges`] results), and
 /// the member kept in each.
 pub fn assign_edges(
-    sigs: &[Signature],
+    sigs: &SigTable,
     metas: &[DocMeta],
     cfg: &MinHashConfig,
     edges: &[(u32, u32)],
-) -> Vec<Assignment> {
+) -> io::Result<Vec<Assignment>> {
+    check_table(sigs, cfg)?;
+    if metas.len() != sigs.len() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{} signatures but {} metas", sigs.len(), metas.len()),
+        ));
+    }
     let mut uf = UnionFind::new(sigs.len());
     for &(a, b) in edges {
         uf.union(a, b);
@@ -765,7 +805,7 @@ pub fn assign_edges(
 /// file), then load, sort and pair one file at a time.
 #[allow(clippy::too_many_arguments)]
 fn spill_cluster(
-    sigs: &[Signature],
+    sigs: &SigTable,
     bands: &[usize],
     cfg: &MinHashConfig,
     spill_dir: &Path,
@@ -783,24 +823,21 @@ fn spill_cluster(
     let path = |band: usize, p: usize| -> PathBuf {
         spill_dir.join(format!("minhash-band{band:03}-part{p:05}.bin"))
     };
-    const CHUNK: usize = 1 << 16;
     for &band in bands {
         {
             let mut writers = (0..parts as usize)
                 .map(|p| File::create(path(band, p)).map(|f| BufWriter::with_capacity(1 << 16, f)))
                 .collect::<io::Result<Vec<_>>>()?;
-            for (c, chunk) in sigs.chunks(CHUNK).enumerate() {
-                let hashes: Vec<u64> = chunk
-                    .par_iter()
-                    .map(|s| band_hash(s, band, cfg.rows, cfg.seed))
-                    .collect();
+            sigs.for_each_chunk(|start, flat| {
+                let hashes = band_hashes(flat, sigs.k(), band, cfg);
                 for (i, h) in hashes.into_iter().enumerate() {
-                    let idx = (c * CHUNK + i) as u64;
+                    let idx = (start + i) as u64;
                     let w = &mut writers[route(h)];
                     w.write_all(&h.to_le_bytes())?;
                     w.write_all(&idx.to_le_bytes())?;
                 }
-            }
+                Ok(())
+            })?;
             for w in writers {
                 w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
             }
@@ -822,7 +859,7 @@ fn spill_cluster(
             table.par_sort_unstable();
             bucket_pairs(&table, pairs);
             drop(table);
-            merge_pairs(pairs, uf, sigs, cfg, edges);
+            merge_pairs(pairs, uf, sigs, cfg, edges)?;
         }
     }
     Ok(())
@@ -848,11 +885,11 @@ fn better(rule: KeepRule, a: &DocMeta, b: &DocMeta) -> bool {
 }
 
 fn assign(
-    sigs: &[Signature],
+    sigs: &SigTable,
     metas: &[DocMeta],
     rule: KeepRule,
     uf: &mut UnionFind,
-) -> Vec<Assignment> {
+) -> io::Result<Vec<Assignment>> {
     let n = sigs.len();
     let roots: Vec<u32> = (0..n as u32).map(|i| uf.find(i)).collect();
     let mut size = vec![0u32; n];
@@ -869,16 +906,16 @@ fn assign(
         .map(|i| {
             let r = roots[i] as usize;
             let kk = kept[r] as usize;
-            Assignment {
+            Ok(Assignment {
                 cluster: metas[kk].seq,
                 cluster_size: size[r],
                 kept_seq: metas[kk].seq,
                 est_jaccard: if kk == i {
                     1.0
                 } else {
-                    sigs[i].jaccard(&sigs[kk]) as f32
+                    sigs.jaccard(i, kk)? as f32
                 },
-            }
+            })
         })
         .collect()
 }
@@ -1247,22 +1284,36 @@ mod tests {
         assert_eq!(single, mem);
         let kept = mem.iter().zip(&metas).filter(|(a, m)| a.is_kept(m)).count();
         assert_eq!(kept, 5000);
-        // Bands split over tasks (as the `bands` stage does), some spilled
-        // and some not: the union of their edges gives the same clusters.
+        // Bands split over tasks (as the `bands` stage does), band tables
+        // spilled or not, signatures in memory or in a file: the union of
+        // their edges gives the same clusters.
+        let in_memory = SigTable::from_signatures(&sigs, c.num_perm()).unwrap();
+        let sig_path = dir.path().join("sigs").join("signatures.bin");
+        let mut b = super::super::sigtable::SigTableBuilder::new(c.num_perm(), 0, &sig_path);
+        for s in &sigs {
+            b.push(&s.0).unwrap();
+        }
+        let in_file = b.finish().unwrap();
+        assert!(in_memory.in_memory() && !in_file.in_memory());
         for tasks in [2, 3, 7] {
             let mut edges = Vec::new();
             for t in 0..tasks {
                 let mine: Vec<usize> = (t..c.bands).step_by(tasks).collect();
                 let part = if t % 2 == 0 { &c } else { &mem_cfg };
-                edges.extend(band_edges(&sigs, &mine, part, dir.path()).unwrap());
+                let table = if t % 3 == 0 { &in_file } else { &in_memory };
+                edges.extend(band_edges(table, &mine, part, dir.path()).unwrap());
             }
             edges.reverse();
-            assert_eq!(
-                assign_edges(&sigs, &metas, &c, &edges),
-                mem,
-                "{tasks} tasks"
-            );
+            for table in [&in_memory, &in_file] {
+                assert_eq!(
+                    assign_edges(table, &metas, &c, &edges).unwrap(),
+                    mem,
+                    "{tasks} tasks"
+                );
+            }
         }
+        drop(in_file);
+        assert!(!sig_path.exists(), "signature file removed");
     }
 
     #[test]

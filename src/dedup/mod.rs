@@ -18,6 +18,7 @@
 //! content, never on thread count.
 
 pub mod minhash;
+pub mod sigtable;
 
 use std::collections::HashMap;
 

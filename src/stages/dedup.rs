@@ -2,11 +2,15 @@
 //! bands, then exact groups + clusters + the decision for every candidate.
 //!
 //! Memory: `bands` and `cluster` hold, per candidate, its 16-byte exact key
-//! and, per exact-group representative, its signature (8 bytes per hash:
-//! 960 bytes at the default 120 hashes), length and date; `bands` adds one
-//! band table at a time (16 bytes per representative), partitioned to disk
-//! beyond `dedup.near.memory_budget_mb`. Never text. `write` later holds
-//! the ids and keys of the candidates and their 13-byte decisions.
+//! and, per exact-group representative, its length and date. The
+//! representatives' signatures (8 bytes per hash: 960 bytes at the default
+//! 120 hashes) stay in memory while they take at most half of
+//! `dedup.near.memory_budget_mb`, and go to a file of fixed-size records
+//! beyond it ([`SigTableBuilder`]), read back a chunk or a signature at a
+//! time. `bands` adds one band table at a time (16 bytes per
+//! representative), partitioned to disk beyond the budget. Never text.
+//! `write` later holds the ids and keys of the candidates and their 13-byte
+//! decisions.
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
@@ -16,6 +20,7 @@ use std::path::{Path, PathBuf};
 use super::process::{FileStats, all_stats, cands_path};
 use super::{Work, chain_key, write_atomic};
 use crate::dedup::minhash::{self, DocMeta, Signature};
+use crate::dedup::sigtable::{SigTable, SigTableBuilder};
 use crate::dedup::{self, Candidate, Decision};
 use crate::error::{Error, Result};
 
@@ -148,19 +153,23 @@ struct Reps {
     keys: Vec<u128>,
     /// xxh3-64 of each candidate's id (only when loaded with metas).
     id_hashes: Vec<u64>,
-    sigs: Vec<Signature>,
+    sigs: SigTable,
     metas: Vec<DocMeta>,
 }
 
-fn load_reps(work: &Work, stats: &[FileStats], with_meta: bool) -> Result<Reps> {
+/// Loads the representatives; their signatures go to `sig_file` beyond
+/// half the memory budget.
+fn load_reps(work: &Work, stats: &[FileStats], with_meta: bool, sig_file: &Path) -> Result<Reps> {
     let cfg = &work.loaded.config;
     let near = &cfg.dedup.near;
     let k = near.num_perm();
     let mut seen: HashSet<u128> = HashSet::new();
+    let limit = ((near.memory_budget_mb as u64).max(1) << 20) / 2;
+    let mut sigs = SigTableBuilder::new(k, limit, sig_file);
     let mut reps = Reps {
         keys: Vec::new(),
         id_hashes: Vec::new(),
-        sigs: Vec::new(),
+        sigs: SigTable::from_signatures(&[], k).map_err(|e| Error::io(sig_file, e))?,
         metas: Vec::new(),
     };
     for_each_cand(work, stats, near.enabled, |c| {
@@ -178,8 +187,8 @@ fn load_reps(work: &Work, stats: &[FileStats], with_meta: bool) -> Result<Reps> 
                 format!("candidate {} has no {k}-hash signature", c.id),
             )
         })?;
-        let seq = reps.sigs.len() as u64;
-        reps.sigs.push(sig);
+        let seq = sigs.len() as u64;
+        sigs.push(&sig.0).map_err(|e| Error::io(sig_file, e))?;
         if with_meta {
             reps.metas.push(DocMeta {
                 seq,
@@ -189,6 +198,7 @@ fn load_reps(work: &Work, stats: &[FileStats], with_meta: bool) -> Result<Reps> 
         }
         Ok(())
     })?;
+    reps.sigs = sigs.finish().map_err(|e| Error::io(sig_file, e))?;
     Ok(reps)
 }
 
@@ -218,11 +228,12 @@ pub fn bands_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
     let near = &work.loaded.config.dedup.near;
     let mut edges = Vec::new();
     if near.enabled {
-        let reps = load_reps(work, &stats, false)?;
-        let mine: Vec<usize> = (task..near.bands).step_by(tasks).collect();
         let spill = dir.join(format!("spill-{task:05}-of-{tasks:05}"));
+        let reps = load_reps(work, &stats, false, &spill.join("signatures.bin"))?;
+        let mine: Vec<usize> = (task..near.bands).step_by(tasks).collect();
         edges = minhash::band_edges(&reps.sigs, &mine, near, &spill)
             .map_err(|e| Error::io(&spill, e))?;
+        drop(reps);
         let _ = std::fs::remove_dir_all(&spill);
     }
     let mut bytes = Vec::with_capacity(edges.len() * 8);
@@ -253,7 +264,8 @@ pub fn cluster_task(work: &Work) -> Result<()> {
     }
     let cfg = &work.loaded.config;
     let near = &cfg.dedup.near;
-    let reps = load_reps(work, &stats, true)?;
+    let sig_file = work.dir.join("cluster").join("signatures.bin");
+    let reps = load_reps(work, &stats, true, &sig_file)?;
     let (rep_of, rep_idx) = dedup::exact_groups(&reps.keys, cfg.dedup.exact);
     let mut kept_rep: Vec<(u32, f32)> = rep_idx.iter().map(|&r| (r, 1.0)).collect();
     if near.enabled && rep_idx.len() > 1 {
@@ -280,7 +292,8 @@ pub fn cluster_task(work: &Work) -> Result<()> {
                 "exact groups and signatures disagree",
             ));
         }
-        let assign = minhash::assign_edges(&reps.sigs, &reps.metas, near, &edges);
+        let assign = minhash::assign_edges(&reps.sigs, &reps.metas, near, &edges)
+            .map_err(|e| Error::io(&sig_file, e))?;
         kept_rep = dedup::kept_of_reps(&rep_idx, &assign);
     }
     let decisions = dedup::decisions(&rep_of, &rep_idx, &kept_rep);
