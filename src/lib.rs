@@ -5,6 +5,7 @@
 //! -> dedup -> split -> write, or `rejected/` with a reason. See
 //! [`pipeline::build`].
 
+pub mod chars;
 pub mod clean;
 pub mod config;
 pub mod dedup;

@@ -404,7 +404,7 @@ pub fn tokens(text: &str) -> Vec<&str> {
 /// True when the token contains a letter or a digit.
 #[inline]
 pub fn is_wordlike(tok: &str) -> bool {
-    tok.chars().any(char::is_alphanumeric)
+    tok.chars().any(crate::chars::is_alphanumeric)
 }
 
 /// The words of `text` (tokens containing a letter or digit), as sub-slices.
