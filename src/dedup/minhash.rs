@@ -237,10 +237,10 @@ fn normalize_non_ascii(run: &str, out: &mut String, at_break: &mut bool) {
         if is_invisible(c) {
             continue;
         }
-        if c.is_numeric() {
+        if crate::chars::is_numeric(c) {
             out.push('0');
             *at_break = false;
-        } else if c.is_alphanumeric() {
+        } else if crate::chars::is_alphabetic(c) {
             if c.is_ascii() || super::is_uncased(c) {
                 out.push(c.to_ascii_lowercase());
             } else {
