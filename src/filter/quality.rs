@@ -335,10 +335,22 @@ impl QualityConfig {
         !self.language_table && self.per_language.is_empty()
     }
 
+    /// Whether [`QualityConfig::check`] runs any filter.
+    pub fn any_enabled(&self) -> bool {
+        self.gopher_repetition.enabled
+            || self.gopher_quality.enabled
+            || self.c4.enabled
+            || self.fineweb.enabled
+    }
+
     /// Runs the enabled filters in the order gopher_repetition, gopher_quality,
     /// c4, fineweb; returns the first rejection. `lang` is ISO 639-3, with or
     /// without `_Script`.
     pub fn check(&self, text: &str, lang: &str) -> Result<(), FilterReject> {
+        if !self.any_enabled() {
+            // nothing to tokenize for
+            return Ok(());
+        }
         let ov = self.lang_override(lang);
         SCRATCH.with(|s| {
             let mut s = s.borrow_mut();
@@ -2452,9 +2464,12 @@ mod tests {
     /// one scratch for all calls, so that state left by a document would
     /// show), with `c` and with each n-gram size probed alone: the sizes
     /// before it in its list never reject, it always does, so its measured
-    /// value is compared even where the document passes.
+    /// value is compared even where the document passes. Also checks that the scratch counts the words as
+    /// [`super::super::words::count_words`] does (the build counts with
+    /// either, depending on whether a quality filter is on).
     fn assert_same_as_reference(s: &mut Scratch, text: &str, q: &QualityConfig, lang: &str) {
         s.prepare(text);
+        assert_eq!(s.words, super::super::words::count_words(text), "{text:?}");
         let ov = q.lang_override(lang);
         let c = &q.gopher_repetition;
         let check = |s: &mut Scratch, c: &GopherRepetitionConfig| {
