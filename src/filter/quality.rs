@@ -2528,7 +2528,7 @@ mod tests {
     fn random_sizes(st: &mut u64) -> Vec<(usize, f64)> {
         let mut v: Vec<(usize, f64)> = Vec::new();
         for n in 0..=11 {
-            if next(st) % 3 != 0 {
+            if !next(st).is_multiple_of(3) {
                 let thr = match next(st) % 4 {
                     0 => 0.0,
                     1 => (next(st) % 1000) as f64 / 1000.0,
@@ -2538,12 +2538,12 @@ mod tests {
                 v.push((n, thr));
             }
         }
-        if next(st) % 3 == 0 {
+        if next(st).is_multiple_of(3) {
             for i in (1..v.len()).rev() {
                 v.swap(i, (next(st) % (i as u64 + 1)) as usize);
             }
         }
-        if next(st) % 5 == 0 && !v.is_empty() {
+        if next(st).is_multiple_of(5) && !v.is_empty() {
             let x = v[(next(st) % v.len() as u64) as usize];
             v.push(x);
         }
