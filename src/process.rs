@@ -100,7 +100,7 @@ impl Stages {
         let text = cleaned.text;
         doc.text = text;
         doc.n_chars = doc.text.chars().count() as u64;
-        doc.n_words = filter::count_words(&doc.text);
+        doc.n_words = filter::count_words(&doc.text, &self.cfg.filter);
         let id = self.identifier.identify_doc(&doc.text);
         doc.lang = id.label;
         doc.lang_score = id.score;

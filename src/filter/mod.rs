@@ -62,7 +62,46 @@ pub fn check(doc: &Document, cfg: &FilterConfig) -> Result<(), Reject> {
     })
 }
 
-/// Words of a text (see [`words::count_words`]).
-pub fn count_words(text: &str) -> u64 {
-    quality::count_words(text) as u64
+/// Words of a text (see [`words::count_words`]). When a quality filter is
+/// on, the text is tokenized into the filters' thread-local scratch so that
+/// [`check`] of the same text reuses the tokens; else the words are only
+/// counted (the same number).
+pub fn count_words(text: &str, cfg: &FilterConfig) -> u64 {
+    if cfg.quality.any_enabled() {
+        quality::count_words(text) as u64
+    } else {
+        words::count_words(text) as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_count_is_the_same_with_quality_filters_off() {
+        let mut off = FilterConfig::default();
+        let q = &mut off.quality;
+        q.gopher_repetition.enabled = false;
+        q.gopher_quality.enabled = false;
+        q.c4.enabled = false;
+        q.fineweb.enabled = false;
+        assert!(!off.quality.any_enabled());
+        let on = FilterConfig::default();
+        assert!(on.quality.any_enabled());
+        let repeated = "Buy now and save big on shoes today.\n".repeat(20);
+        for t in [
+            "",
+            "Don't stop... It's fine.",
+            "中文 and English 1,000 ภาษาไทย",
+            repeated.as_str(),
+        ] {
+            let n = words::count_words(t) as u64;
+            assert_eq!(count_words(t, &on), n, "{t:?}");
+            assert_eq!(count_words(t, &off), n, "{t:?}");
+            // with every filter off nothing is rejected
+            assert_eq!(off.quality.check(t, "eng"), Ok(()));
+        }
+        assert!(on.quality.check(&repeated, "eng").is_err());
+    }
 }
