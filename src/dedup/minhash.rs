@@ -314,6 +314,76 @@ fn mod_mersenne(x: u128) -> u64 {
     if s >= MERSENNE_61 { s - MERSENNE_61 } else { s }
 }
 
+/// Permutation coefficients split for [`update_mins`]: `a = a1 * 2^32 + a0`.
+#[derive(Default)]
+struct Perms {
+    a0: Vec<u64>,
+    a1: Vec<u64>,
+    b: Vec<u64>,
+}
+
+impl Perms {
+    fn new(perms: &[(u64, u64)]) -> Self {
+        Perms {
+            a0: perms.iter().map(|&(a, _)| a & 0xFFFF_FFFF).collect(),
+            a1: perms.iter().map(|&(a, _)| a >> 32).collect(),
+            b: perms.iter().map(|&(_, b)| b).collect(),
+        }
+    }
+}
+
+/// `mins[i] = min(mins[i], (a_i * x + b_i) mod (2^61 - 1))` for every
+/// permutation, for one shingle hash `x < 2^61`; the same values as
+/// [`mod_mersenne`] on the 128-bit product, computed with 32 x 32-bit
+/// multiplies only, which vectorize (one `vpmuludq` per lane and product).
+///
+/// With `a = a1 2^32 + a0` and `x = x1 2^32 + x0` (`a1, x1 < 2^29`):
+/// `a x = a1 x1 2^64 + m 2^32 + a0 x0` where `m = a1 x0 + a0 x1 < 2^62`.
+/// Modulo `p = 2^61 - 1`, `2^64 = 2^3`, and writing `m = m1 2^29 + m0`,
+/// `m 2^32 = m1 + m0 2^32`; `a0 x0 = (its low 61 bits) + (its top 3)`.
+/// The sum of those five terms and `b` is below `4 * 2^61 + 2^34`, so it
+/// fits a `u64`; one more fold and a conditional subtraction give the
+/// residue in `[0, p)`, the same as [`mod_mersenne`].
+#[inline(always)]
+fn update_mins_portable(mins: &mut [u64], p: &Perms, x: u64) {
+    let (x0, x1) = (x & 0xFFFF_FFFF, x >> 32);
+    let n = mins.len().min(p.a0.len()).min(p.a1.len()).min(p.b.len());
+    let (mins, a0, a1, b) = (&mut mins[..n], &p.a0[..n], &p.a1[..n], &p.b[..n]);
+    for i in 0..n {
+        let hi = a1[i] * x1;
+        let m = a1[i] * x0 + a0[i] * x1;
+        let lo = a0[i] * x0;
+        let s = (hi << 3)
+            + (m >> 29)
+            + ((m & ((1 << 29) - 1)) << 32)
+            + (lo & MERSENNE_61)
+            + (lo >> 61)
+            + b[i];
+        let s = (s & MERSENNE_61) + (s >> 61);
+        let h = if s >= MERSENNE_61 { s - MERSENNE_61 } else { s };
+        mins[i] = mins[i].min(h);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn update_mins_avx2(mins: &mut [u64], p: &Perms, x: u64) {
+    update_mins_portable(mins, p, x)
+}
+
+/// [`update_mins_portable`], compiled for AVX2 when the CPU has it.
+#[inline]
+fn update_mins(mins: &mut [u64], p: &Perms, x: u64) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2 (checked just above).
+            return unsafe { update_mins_avx2(mins, p, x) };
+        }
+    }
+    update_mins_portable(mins, p, x)
+}
+
 fn splitmix64(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
     let mut z = *state;
@@ -341,7 +411,7 @@ struct Scratch {
     norm: String,
     compact: String,
     bounds: Vec<usize>,
-    perms: Vec<(u64, u64)>,
+    perms: Perms,
     perms_key: Option<(u64, usize)>,
 }
 
@@ -360,20 +430,20 @@ pub enum ShingleKind {
 /// at least half of the letters are in a spaceless script, or when there are
 /// fewer than `min_words_for_word_shingles` words.
 pub fn shingle_kind(norm: &str, cfg: &MinHashConfig) -> ShingleKind {
-    let (mut letters, mut spaceless) = (0usize, 0usize);
-    for c in norm.chars() {
-        if c != ' ' {
-            letters += 1;
-            if is_spaceless_script(c) {
-                spaceless += 1;
-            }
-        }
-    }
-    let words = if norm.is_empty() {
-        0
+    let bytes = norm.as_bytes();
+    let spaces = bytes.iter().filter(|&&b| b == b' ').count();
+    // Characters = bytes that are not UTF-8 continuation bytes.
+    let letters = bytes.iter().filter(|&&b| (b as i8) >= -0x40).count() - spaces;
+    // Every spaceless script is at U+0E00 or above: a UTF-8 lead byte
+    // >= 0xE0. Text without one (Latin, Cyrillic, Arabic, ...) has none.
+    let spaceless = if bytes.iter().any(|&b| b >= 0xE0) {
+        norm.chars()
+            .filter(|&c| c as u32 >= 0x0E00 && is_spaceless_script(c))
+            .count()
     } else {
-        norm.split(' ').count()
+        0
     };
+    let words = if norm.is_empty() { 0 } else { spaces + 1 };
     if spaceless * 2 >= letters.max(1) || words < cfg.min_words_for_word_shingles.max(1) {
         ShingleKind::Chars
     } else {
@@ -395,7 +465,7 @@ pub fn signature(text: &str, cfg: &MinHashConfig) -> Signature {
         let mut guard = cell.borrow_mut();
         let sc = &mut *guard;
         if sc.perms_key != Some((cfg.seed, k)) {
-            sc.perms = permutations(cfg.seed, k);
+            sc.perms = Perms::new(&permutations(cfg.seed, k));
             sc.perms_key = Some((cfg.seed, k));
         }
         normalize_into(text, &mut sc.norm);
@@ -406,12 +476,7 @@ pub fn signature(text: &str, cfg: &MinHashConfig) -> Signature {
         let seed = cfg.seed;
         let mut add = |bytes: &[u8]| {
             let x = xxh3_64_with_seed(bytes, seed) % MERSENNE_61;
-            for (m, &(a, b)) in mins.iter_mut().zip(perms.iter()) {
-                let h = mod_mersenne(a as u128 * x as u128 + b as u128);
-                if h < *m {
-                    *m = h;
-                }
-            }
+            update_mins(&mut mins, perms, x);
         };
         sc.bounds.clear();
         match shingle_kind(&sc.norm, cfg) {
@@ -1071,6 +1136,72 @@ mod tests {
         let c2 = MinHashConfig { seed: 2, ..cfg() };
         assert_ne!(a, signature(BASE, &c2));
         assert!(signature("", &c).0.iter().all(|&v| v == u64::MAX));
+    }
+
+    #[test]
+    fn shingle_kind_counts_like_the_char_loop() {
+        fn reference(norm: &str, cfg: &MinHashConfig) -> ShingleKind {
+            let letters = norm.chars().filter(|&c| c != ' ').count();
+            let spaceless = norm
+                .chars()
+                .filter(|&c| c != ' ' && is_spaceless_script(c))
+                .count();
+            let words = if norm.is_empty() {
+                0
+            } else {
+                norm.split(' ').count()
+            };
+            if spaceless * 2 >= letters.max(1) || words < cfg.min_words_for_word_shingles.max(1) {
+                ShingleKind::Chars
+            } else {
+                ShingleKind::Words
+            }
+        }
+        let pieces = [
+            "a",
+            "bc",
+            " ",
+            "ж",
+            "ا",
+            "中",
+            "ข",
+            "ア",
+            "\u{20000}",
+            "0",
+            "é",
+        ];
+        let mut st = 99u64;
+        let c = cfg();
+        for _ in 0..20_000 {
+            let n = (splitmix64(&mut st) % 40) as usize;
+            let t: String = (0..n)
+                .map(|_| pieces[(splitmix64(&mut st) % pieces.len() as u64) as usize])
+                .collect();
+            assert_eq!(shingle_kind(&t, &c), reference(&t, &c), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn split_multiply_matches_the_128_bit_reduction() {
+        let mut st = 0x1234_5678_9ABC_DEF0u64;
+        let mut pairs = permutations(7, 64);
+        // Extremes of the coefficient ranges.
+        pairs.extend([(1, 0), (MERSENNE_61 - 1, MERSENNE_61 - 1), (1 << 32, 1)]);
+        let perms = Perms::new(&pairs);
+        let mut xs = vec![0, 1, MERSENNE_61 - 1, (1 << 32) - 1, 1 << 32, 1 << 60];
+        xs.extend((0..20_000).map(|_| splitmix64(&mut st) % MERSENNE_61));
+        for x in xs {
+            let want: Vec<u64> = pairs
+                .iter()
+                .map(|&(a, b)| mod_mersenne(a as u128 * x as u128 + b as u128))
+                .collect();
+            let mut portable = vec![u64::MAX; pairs.len()];
+            update_mins_portable(&mut portable, &perms, x);
+            let mut dispatched = vec![u64::MAX; pairs.len()];
+            update_mins(&mut dispatched, &perms, x);
+            assert_eq!(portable, want, "x = {x}");
+            assert_eq!(dispatched, want, "x = {x}");
+        }
     }
 
     #[test]
