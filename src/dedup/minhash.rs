@@ -56,11 +56,12 @@
 //! permutations are then `h_i = (a_i * x + b_i) mod (2^61 - 1)` with
 //! `x = h mod (2^61 - 1)` and `a_i, b_i` drawn from a SplitMix64 stream of the
 //! seed. This is the classic universal family over a Mersenne prime (the same
-//! family datasketch and text-dedup use); one 128-bit multiply and a
-//! shift-add reduction per permutation costs less than re-hashing the
-//! shingle bytes `k` times with different xxh3 seeds, and the
-//! output depends only on 64-bit integer arithmetic, so it is identical on
-//! every machine. Values are < 2^61, stored in `u64`.
+//! family datasketch and text-dedup use); four 32 x 32-bit multiplies and a
+//! shift-add reduction per permutation (vectorized with AVX2 where the CPU
+//! has it) cost less than re-hashing the shingle bytes `k` times with
+//! different xxh3 seeds, and the output depends only on exact integer
+//! arithmetic, so it is identical on every machine and with or without
+//! AVX2. Values are < 2^61, stored in `u64`.
 
 use std::cmp::Ordering;
 use std::fs::File;
@@ -304,8 +305,9 @@ impl Signature {
 
 const MERSENNE_61: u64 = (1 << 61) - 1;
 
-/// x mod (2^61 - 1) for x < 2^122.
-#[inline]
+/// x mod (2^61 - 1) for x < 2^122: the definition [`update_mins`] is
+/// tested against.
+#[cfg(test)]
 fn mod_mersenne(x: u128) -> u64 {
     let lo = (x as u64) & MERSENNE_61;
     let hi = (x >> 61) as u64;
