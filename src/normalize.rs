@@ -436,7 +436,7 @@ fn is_joiner(c: char) -> bool {
 }
 
 fn is_letterish(c: Option<char>) -> bool {
-    c.is_some_and(|c| c.is_alphanumeric() || is_mark(c) || (c as u32) >= 0x1F000)
+    c.is_some_and(|c| crate::chars::is_alphanumeric(c) || is_mark(c) || (c as u32) >= 0x1F000)
 }
 
 /// Combining marks (general category M*), approximated by the ranges that

@@ -159,13 +159,13 @@ fn line_hash(line: &str, buf: &mut String) -> Option<u64> {
     buf.clear();
     let mut space = false;
     for c in line.chars() {
-        if c.is_numeric() {
+        if crate::chars::is_numeric(c) {
             if space && !buf.is_empty() {
                 buf.push(' ');
             }
             space = false;
             buf.push('0');
-        } else if c.is_alphabetic() || is_mark(c) {
+        } else if crate::chars::is_alphabetic(c) || is_mark(c) {
             if space && !buf.is_empty() {
                 buf.push(' ');
             }

@@ -151,11 +151,16 @@ fn fold_into(text: &str, out: &mut Vec<u8>) {
                 out.push(b' ');
             }
             gap = false;
+            // Byte pushes: a 2- to 4-byte memcpy call costs more.
             if is_uncased(c) {
-                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                for &b in &bytes[i - c.len_utf8()..i] {
+                    out.push(b);
+                }
             } else {
                 for l in c.to_lowercase() {
-                    out.extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
+                    for &b in l.encode_utf8(&mut buf).as_bytes() {
+                        out.push(b);
+                    }
                 }
             }
         } else {

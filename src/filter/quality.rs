@@ -1136,7 +1136,7 @@ fn gopher_quality(
             if !nonsym && !is_dt_punct(ch) {
                 nonsym = true;
             }
-            if !alpha && ch.is_alphabetic() {
+            if !alpha && crate::chars::is_alphabetic(ch) {
                 alpha = true;
             }
             if nonsym && alpha {
@@ -1396,12 +1396,12 @@ impl SentenceCounter {
             && let Some((ps, pe)) = self.prev.filter(|p| p.1 == s)
         {
             let p = &src[ps..pe];
-            let initial = p.chars().count() == 1 && p.chars().all(char::is_alphabetic);
+            let initial = p.chars().count() == 1 && p.chars().all(crate::chars::is_alphabetic);
             if initial || p.contains('.') || super::words::ABBREVIATIONS.contains(&p) {
                 is_end = false;
             }
         }
-        let is_punct = !t.chars().any(char::is_alphanumeric);
+        let is_punct = !t.chars().any(crate::chars::is_alphanumeric);
         if self.n == 0 {
             self.n = 1;
         }

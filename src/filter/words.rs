@@ -192,17 +192,17 @@ fn spaced_tokens(seg: &str, base: usize, emit: &mut impl FnMut(usize, usize)) {
             // spaCy keeps a word-final hyphen on its word ("ibe-")
             if piece == "-"
                 && next.is_none_or(|n| n.1.starts_with(char::is_whitespace))
-                && prev_last.is_some_and(char::is_alphabetic)
+                && prev_last.is_some_and(crate::chars::is_alphabetic)
             {
                 pending = Some((p.0, e, 0));
                 continue;
             }
-            if prev_last.is_some_and(char::is_alphanumeric)
+            if prev_last.is_some_and(crate::chars::is_alphanumeric)
                 && let Some((noff, np)) = next
             {
                 let ne = base + noff + np.len();
                 let connector = matches!(piece, ":" | "/")
-                    || (piece == "-" && prev_last.is_some_and(char::is_alphabetic));
+                    || (piece == "-" && prev_last.is_some_and(crate::chars::is_alphabetic));
                 if connector && np.starts_with(|c: char| c.is_ascii_digit()) {
                     pending = Some((p.0, ne, 0));
                     it.next();
