@@ -57,11 +57,11 @@
 //! `x = h mod (2^61 - 1)` and `a_i, b_i` drawn from a SplitMix64 stream of the
 //! seed. This is the classic universal family over a Mersenne prime (the same
 //! family datasketch and text-dedup use); four 32 x 32-bit multiplies and a
-//! shift-add reduction per permutation (vectorized with AVX2 where the CPU
-//! has it) cost less than re-hashing the shingle bytes `k` times with
+//! shift-add reduction per permutation (vectorized with AVX-512 or AVX2
+//! where the CPU has it) cost less than re-hashing the shingle bytes `k` times with
 //! different xxh3 seeds, and the output depends only on exact integer
 //! arithmetic, so it is identical on every machine and with or without
-//! AVX2. Values are < 2^61, stored in `u64`.
+//! AVX2 or AVX-512. Values are < 2^61, stored in `u64`.
 
 use std::cmp::Ordering;
 use std::fs::File;
@@ -373,11 +373,22 @@ fn update_mins_avx2(mins: &mut [u64], p: &Perms, x: u64) {
     update_mins_portable(mins, p, x)
 }
 
-/// [`update_mins_portable`], compiled for AVX2 when the CPU has it.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn update_mins_avx512(mins: &mut [u64], p: &Perms, x: u64) {
+    update_mins_portable(mins, p, x)
+}
+
+/// [`update_mins_portable`], compiled for AVX-512 or AVX2 when the CPU has
+/// it.
 #[inline]
 fn update_mins(mins: &mut [u64], p: &Perms, x: u64) {
     #[cfg(target_arch = "x86_64")]
     {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU supports AVX-512F (checked just above).
+            return unsafe { update_mins_avx512(mins, p, x) };
+        }
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2 (checked just above).
             return unsafe { update_mins_avx2(mins, p, x) };
@@ -1201,6 +1212,21 @@ mod tests {
             update_mins_portable(&mut portable, &perms, x);
             let mut dispatched = vec![u64::MAX; pairs.len()];
             update_mins(&mut dispatched, &perms, x);
+            #[cfg(target_arch = "x86_64")]
+            {
+                let mut v = vec![u64::MAX; pairs.len()];
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    // SAFETY: the CPU supports AVX2.
+                    unsafe { update_mins_avx2(&mut v, &perms, x) };
+                    assert_eq!(v, want, "avx2, x = {x}");
+                }
+                v.fill(u64::MAX);
+                if std::arch::is_x86_feature_detected!("avx512f") {
+                    // SAFETY: the CPU supports AVX-512F.
+                    unsafe { update_mins_avx512(&mut v, &perms, x) };
+                    assert_eq!(v, want, "avx512f, x = {x}");
+                }
+            }
             assert_eq!(portable, want, "x = {x}");
             assert_eq!(dispatched, want, "x = {x}");
         }
