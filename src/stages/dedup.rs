@@ -166,17 +166,11 @@ fn load_reps(work: &Work, stats: &[FileStats], with_meta: bool, sig_file: &Path)
     let mut seen: HashSet<u128> = HashSet::new();
     let limit = ((near.memory_budget_mb as u64).max(1) << 20) / 2;
     let mut sigs = SigTableBuilder::new(k, limit, sig_file);
-    let mut reps = Reps {
-        keys: Vec::new(),
-        id_hashes: Vec::new(),
-        sigs: SigTable::from_signatures(&[], k).map_err(|e| Error::io(sig_file, e))?,
-        metas: Vec::new(),
-    };
+    let (mut keys, mut id_hashes, mut metas) = (Vec::new(), Vec::new(), Vec::new());
     for_each_cand(work, stats, near.enabled, |c| {
-        reps.keys.push(c.key);
+        keys.push(c.key);
         if with_meta {
-            reps.id_hashes
-                .push(xxhash_rust::xxh3::xxh3_64(c.id.as_bytes()));
+            id_hashes.push(xxhash_rust::xxh3::xxh3_64(c.id.as_bytes()));
         }
         if !near.enabled || (cfg.dedup.exact && !seen.insert(c.key)) {
             return Ok(());
@@ -190,7 +184,7 @@ fn load_reps(work: &Work, stats: &[FileStats], with_meta: bool, sig_file: &Path)
         let seq = sigs.len() as u64;
         sigs.push(&sig.0).map_err(|e| Error::io(sig_file, e))?;
         if with_meta {
-            reps.metas.push(DocMeta {
+            metas.push(DocMeta {
                 seq,
                 n_chars: c.n_chars,
                 date: c.date,
@@ -198,8 +192,12 @@ fn load_reps(work: &Work, stats: &[FileStats], with_meta: bool, sig_file: &Path)
         }
         Ok(())
     })?;
-    reps.sigs = sigs.finish().map_err(|e| Error::io(sig_file, e))?;
-    Ok(reps)
+    Ok(Reps {
+        keys,
+        id_hashes,
+        sigs: sigs.finish().map_err(|e| Error::io(sig_file, e))?,
+        metas,
+    })
 }
 
 fn edges_path(work: &Work, task: usize, tasks: usize) -> PathBuf {
