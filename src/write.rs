@@ -11,6 +11,7 @@
 //! bytes as written. Output is a pure function of the rows and settings: no
 //! timestamps are written.
 
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -23,9 +24,13 @@ use arrow_array::builder::{
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_writer::{
+    ArrowColumnChunk, ArrowColumnWriter, ArrowRowGroupWriterFactory, compute_leaves,
+};
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
+use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::ColumnPath;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -394,25 +399,37 @@ impl Write for HashingWriter {
     }
 }
 
+/// A shard being written: the file with its footer still to come, the
+/// factory of column writers for its next row group, and the row groups
+/// handed to the [`Encoder`] and not yet appended, oldest first.
 struct OpenShard {
-    writer: ArrowWriter<HashingWriter>,
+    file: SerializedFileWriter<HashingWriter>,
+    factory: ArrowRowGroupWriterFactory,
     path: PathBuf,
     rows: u64,
     text_bytes: u64,
+    /// Row groups created so far (the index of the next one).
+    row_groups: usize,
+    pending: VecDeque<Encoded>,
 }
+
+/// The column chunks of one encoded row group, once the encoder has them.
+type Encoded = std::sync::mpsc::Receiver<parquet::errors::Result<Vec<ArrowColumnChunk>>>;
 
 type Job = Box<dyn FnOnce() + Send>;
 
 /// Where row groups are encoded and compressed: on the calling thread, or
-/// on one background thread while the caller builds the next row groups
-/// (the write stage reads its work files and fills the column builders in
-/// the meantime, so two cores work). The bytes written are the same either
-/// way: each shard's row groups go to its writer in order, one at a time.
-/// At most two row groups are handed over and not yet written (one being
-/// encoded, one queued), so memory stays bounded.
+/// on a few background threads while the caller reads its work files and
+/// builds the next row groups, so every core works. Only the encoding is
+/// parallel: each shard appends its row groups to its file in the order
+/// they were made, on the caller's thread, so the bytes written are the
+/// same with any number of threads. Memory stays bounded: a shard keeps at
+/// most [`Encoder::max_pending`] row groups handed over and not yet
+/// appended, and the queue of jobs not yet started holds at most one per
+/// thread.
 pub struct Encoder {
     tx: Option<std::sync::mpsc::SyncSender<Job>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    threads: Vec<std::thread::JoinHandle<()>>,
 }
 
 impl Encoder {
@@ -420,38 +437,61 @@ impl Encoder {
     pub fn inline() -> Self {
         Encoder {
             tx: None,
-            thread: None,
+            threads: Vec::new(),
         }
     }
 
-    /// Encode on a background thread when `background`, else inline.
-    pub fn new(background: bool) -> Self {
-        if !background {
+    /// Encode on `threads` background threads; inline when `threads` is 0
+    /// or no thread can be started.
+    pub fn new(threads: usize) -> Self {
+        if threads == 0 {
             return Self::inline();
         }
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Job>(1);
-        let thread = std::thread::Builder::new()
-            .name("parquet-encoder".into())
-            .spawn(move || {
-                for job in rx {
-                    job();
-                }
-            });
-        match thread {
-            Ok(t) => Encoder {
-                tx: Some(tx),
-                thread: Some(t),
-            },
-            // no thread to be had: encode inline
-            Err(_) => Self::inline(),
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Job>(threads);
+        let rx = Arc::new(std::sync::Mutex::new(rx));
+        let mut handles = Vec::with_capacity(threads);
+        for i in 0..threads {
+            let rx = rx.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("parquet-encoder-{i}"))
+                .spawn(move || {
+                    loop {
+                        // The lock is held only while waiting for the next job.
+                        let job = match rx.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                });
+            match spawned {
+                Ok(h) => handles.push(h),
+                Err(_) => break,
+            }
         }
+        if handles.is_empty() {
+            return Self::inline();
+        }
+        Encoder {
+            tx: Some(tx),
+            threads: handles,
+        }
+    }
+
+    /// Row groups one shard may have handed over and not yet appended
+    /// before the caller waits for the oldest.
+    fn max_pending(&self) -> usize {
+        self.threads.len() + 1
     }
 
     fn run(&self, job: Job) {
         match &self.tx {
             Some(tx) => {
                 if let Err(std::sync::mpsc::SendError(job)) = tx.send(job) {
-                    // the thread is gone (it panicked): do the work here
+                    // every thread is gone (they panicked): do the work here
                     job();
                 }
             }
@@ -463,15 +503,31 @@ impl Encoder {
 impl Drop for Encoder {
     fn drop(&mut self) {
         self.tx.take();
-        if let Some(t) = self.thread.take() {
+        for t in self.threads.drain(..) {
             let _ = t.join();
         }
     }
 }
 
-/// A shard's writer, handed to the encoder with a row group; it comes back
-/// through the channel when the row group is written.
-struct Open(std::sync::mpsc::Receiver<Result<OpenShard>>, PathBuf);
+/// Encode and compress `batch` as one row group with `writers` (from the
+/// shard's [`ArrowRowGroupWriterFactory`]): what `ArrowWriter` does for a
+/// batch it then flushes, without the file.
+fn encode_row_group(
+    schema: &SchemaRef,
+    mut writers: Vec<ArrowColumnWriter>,
+    batch: &RecordBatch,
+) -> parquet::errors::Result<Vec<ArrowColumnChunk>> {
+    let mut next = writers.iter_mut();
+    for (field, column) in schema.fields().iter().zip(batch.columns()) {
+        for leaf in compute_leaves(field.as_ref(), column)? {
+            let w = next.next().ok_or_else(|| {
+                parquet::errors::ParquetError::General("more leaves than column writers".into())
+            })?;
+            w.write(&leaf)?;
+        }
+    }
+    writers.into_iter().map(ArrowColumnWriter::close).collect()
+}
 
 /// The shards of one (language, split), or of the rejected rows.
 pub struct ShardSet<R: Rows> {
@@ -482,10 +538,7 @@ pub struct ShardSet<R: Rows> {
     split: Option<String>,
     settings: ShardSettings,
     buf: R,
-    open: Option<Open>,
-    /// Rows and text bytes handed to the open shard so far.
-    open_rows: u64,
-    open_bytes: u64,
+    open: Option<OpenShard>,
     encoder: Arc<Encoder>,
     /// (partial path, rows, bytes, sha256) of closed shards.
     closed: Vec<(PathBuf, u64, u64, String)>,
@@ -507,8 +560,6 @@ impl<R: Rows> ShardSet<R> {
             settings,
             buf: R::new(),
             open: None,
-            open_rows: 0,
-            open_bytes: 0,
             encoder: Arc::new(Encoder::inline()),
             closed: Vec::new(),
         }
@@ -520,20 +571,12 @@ impl<R: Rows> ShardSet<R> {
         self
     }
 
-    /// The open shard's writer, once the encoder is done with it.
-    fn take_open(&mut self) -> Result<Option<OpenShard>> {
-        match self.open.take() {
-            None => Ok(None),
-            Some(Open(rx, path)) => match rx.recv() {
-                Ok(r) => r.map(Some),
-                Err(_) => Err(Error::output(&path, "the Parquet encoder thread failed")),
-            },
-        }
-    }
-
     pub fn push(&mut self, row: &R::Row<'_>) -> Result<()> {
         self.buf.push(row);
-        let (open_rows, open_bytes) = (self.open_rows, self.open_bytes);
+        let (open_rows, open_bytes) = self
+            .open
+            .as_ref()
+            .map_or((0, 0), |o| (o.rows, o.text_bytes));
         let shard_full = open_rows + self.buf.len() as u64 >= self.settings.shard_rows as u64
             || open_bytes + self.buf.bytes() >= self.settings.shard_bytes;
         if shard_full {
@@ -563,70 +606,76 @@ impl<R: Rows> ShardSet<R> {
             .build()
     }
 
-    /// Write the buffered rows as one row group.
+    /// Hand the buffered rows to the encoder as one row group; append the
+    /// oldest encoded row groups while too many are pending.
     fn flush_rows(&mut self) -> Result<()> {
         if self.buf.is_empty() {
             return Ok(());
         }
-        let mut open = match self.take_open()? {
-            Some(o) => o,
-            None => self.open_shard()?,
-        };
+        if self.open.is_none() {
+            self.open = Some(self.open_shard()?);
+        }
+        let max_pending = self.encoder.max_pending();
+        let open = self.open.as_mut().expect("opened above");
         let bytes = self.buf.bytes();
         let batch = self.buf.finish();
         open.rows += batch.num_rows() as u64;
         open.text_bytes += bytes;
-        self.open_rows = open.rows;
-        self.open_bytes = open.text_bytes;
-        let path = open.path.clone();
+        let writers = open
+            .factory
+            .create_column_writers(open.row_groups)
+            .map_err(|e| Error::output(&open.path, e.to_string()))?;
+        open.row_groups += 1;
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
         self.encoder.run(Box::new(move || {
-            let r = open
-                .writer
-                .write(&batch)
-                .and_then(|_| open.writer.flush())
-                .map_err(|e| Error::output(&open.path, e.to_string()))
-                .map(|_| open);
-            let _ = tx.send(r);
+            let _ = tx.send(encode_row_group(&R::schema(), writers, &batch));
         }));
-        self.open = Some(Open(rx, path));
+        open.pending.push_back(rx);
+        while open.pending.len() > max_pending {
+            append_oldest(open)?;
+        }
         Ok(())
     }
 
     /// A new `.partial` shard file with its Parquet writer.
     fn open_shard(&mut self) -> Result<OpenShard> {
-        {
-            let idx = self.closed.len();
-            let path = self
-                .root
-                .join(format!("{}-{idx:05}.parquet.partial", self.prefix));
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-            }
-            let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
-            let sink = HashingWriter {
-                inner: BufWriter::with_capacity(1 << 20, file),
-                hasher: Sha256::new(),
-                bytes: 0,
-            };
-            let writer = ArrowWriter::try_new(sink, R::schema(), Some(self.properties()))
-                .map_err(|e| Error::output(&path, e.to_string()))?;
-            Ok(OpenShard {
-                writer,
-                path,
-                rows: 0,
-                text_bytes: 0,
-            })
+        let idx = self.closed.len();
+        let path = self
+            .root
+            .join(format!("{}-{idx:05}.parquet.partial", self.prefix));
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
         }
+        let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
+        let sink = HashingWriter {
+            inner: BufWriter::with_capacity(1 << 20, file),
+            hasher: Sha256::new(),
+            bytes: 0,
+        };
+        // ArrowWriter sets up the file as it always does (magic, the Arrow
+        // schema in the footer metadata); its row groups are then made here.
+        let (file, factory) = ArrowWriter::try_new(sink, R::schema(), Some(self.properties()))
+            .and_then(ArrowWriter::into_serialized_writer)
+            .map_err(|e| Error::output(&path, e.to_string()))?;
+        Ok(OpenShard {
+            file,
+            factory,
+            path,
+            rows: 0,
+            text_bytes: 0,
+            row_groups: 0,
+            pending: VecDeque::new(),
+        })
     }
 
     fn close_shard(&mut self) -> Result<()> {
-        self.open_rows = 0;
-        self.open_bytes = 0;
-        if let Some(open) = self.take_open()? {
+        if let Some(mut open) = self.open.take() {
+            while !open.pending.is_empty() {
+                append_oldest(&mut open)?;
+            }
             let path = open.path;
             let mut sink = open
-                .writer
+                .file
                 .into_inner()
                 .map_err(|e| Error::output(&path, e.to_string()))?;
             sink.flush().map_err(|e| Error::io(&path, e))?;
@@ -657,6 +706,30 @@ impl<R: Rows> ShardSet<R> {
         }
         Ok(out)
     }
+}
+
+/// Wait for the oldest pending row group of `open` and append it to the
+/// file.
+fn append_oldest(open: &mut OpenShard) -> Result<()> {
+    let Some(rx) = open.pending.pop_front() else {
+        return Ok(());
+    };
+    let path = &open.path;
+    let chunks = rx
+        .recv()
+        .map_err(|_| Error::output(path, "the Parquet encoder thread failed"))?
+        .map_err(|e| Error::output(path, e.to_string()))?;
+    let mut rg = open
+        .file
+        .next_row_group()
+        .map_err(|e| Error::output(path, e.to_string()))?;
+    for chunk in chunks {
+        chunk
+            .append_to_row_group(&mut rg)
+            .map_err(|e| Error::output(path, e.to_string()))?;
+    }
+    rg.close().map_err(|e| Error::output(path, e.to_string()))?;
+    Ok(())
 }
 
 /// Lowercase hex of bytes.
@@ -724,21 +797,81 @@ mod tests {
         set.finish().unwrap()
     }
 
-    /// Encoding on a background thread writes the same bytes as inline.
+    /// Encoding on background threads writes the same bytes as inline.
     #[test]
     fn background_encoder_writes_the_same_shards() {
-        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let a = tempfile::tempdir().unwrap();
         let inline = write_all(a.path(), Encoder::inline());
-        let background = write_all(b.path(), Encoder::new(true));
         assert_eq!(inline.len(), 3, "2000 rows in shards of 700");
-        for (x, y) in inline.iter().zip(&background) {
-            assert_eq!(
-                (&x.path, x.rows, x.bytes, &x.sha256),
-                (&y.path, y.rows, y.bytes, &y.sha256)
-            );
-            let fa = std::fs::read(a.path().join(&x.path)).unwrap();
-            let fb = std::fs::read(b.path().join(&y.path)).unwrap();
-            assert!(fa == fb, "{} differs", x.path);
+        for threads in [1, 2, 5] {
+            let b = tempfile::tempdir().unwrap();
+            let background = write_all(b.path(), Encoder::new(threads));
+            assert_eq!(inline.len(), background.len());
+            for (x, y) in inline.iter().zip(&background) {
+                assert_eq!(
+                    (&x.path, x.rows, x.bytes, &x.sha256),
+                    (&y.path, y.rows, y.bytes, &y.sha256),
+                    "{threads} threads"
+                );
+                let fa = std::fs::read(a.path().join(&x.path)).unwrap();
+                let fb = std::fs::read(b.path().join(&y.path)).unwrap();
+                assert!(fa == fb, "{} differs with {threads} threads", x.path);
+            }
         }
+    }
+
+    /// The row groups made from the column writers are the bytes
+    /// `ArrowWriter` writes when each batch is written and flushed, and the
+    /// file reads back with every row.
+    #[test]
+    fn shards_are_the_bytes_of_arrow_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let shards = write_all(dir.path(), Encoder::new(2));
+        let first = std::fs::read(dir.path().join(&shards[0].path)).unwrap();
+
+        let settings = ShardSettings {
+            shard_rows: 700,
+            shard_bytes: 1 << 40,
+            row_group_rows: 128,
+            row_group_bytes: 8 << 20,
+            zstd_level: 1,
+            metadata: vec![("k".into(), "v".into())],
+        };
+        let set: ShardSet<RejectRows> = ShardSet::new(dir.path(), "x".into(), None, None, settings);
+        let mut w =
+            ArrowWriter::try_new(Vec::new(), RejectRows::schema(), Some(set.properties())).unwrap();
+        let mut rows = RejectRows::new();
+        // the first shard holds rows 0..700, in row groups of 128
+        for i in 0..700 {
+            let id = format!("doc-{i}");
+            let text = format!("text {i} ").repeat(i % 37 + 1);
+            rows.push(&RejectRow {
+                id: &id,
+                stage: "filter",
+                reason: "too_short",
+                detail: "",
+                dup_of: None,
+                dup_cluster: None,
+                dup_jaccard: None,
+                lang: Some("eng_Latn"),
+                source_file: "a.jsonl",
+                source_line: Some(i as i64),
+                text: &text,
+            });
+            if rows.len() == 128 || i == 699 {
+                w.write(&rows.finish()).unwrap();
+                w.flush().unwrap();
+            }
+        }
+        let reference = w.into_inner().unwrap();
+        assert!(reference == first, "row groups differ from ArrowWriter's");
+
+        let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+            bytes::Bytes::from(first),
+        )
+        .unwrap();
+        assert_eq!(reader.metadata().num_row_groups(), 6);
+        let n: usize = reader.build().unwrap().map(|b| b.unwrap().num_rows()).sum();
+        assert_eq!(n, 700);
     }
 }

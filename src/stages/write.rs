@@ -98,8 +98,10 @@ pub fn write_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
     let settings = shard_settings(work);
     let mine_rejected = task_of("rejected", tasks) == task;
     let mut data: BTreeMap<(String, &'static str), ShardSet<DataRows>> = BTreeMap::new();
-    // encode Parquet on a second thread when the build may use more than one
-    let encoder = Arc::new(Encoder::new(rayon::current_num_threads() > 1));
+    // Encode Parquet on background threads, one per core, when the build
+    // may use more than one; this thread reads the work files meanwhile.
+    let threads = rayon::current_num_threads();
+    let encoder = Arc::new(Encoder::new(if threads > 1 { threads } else { 0 }));
     let mut rejected: ShardSet<RejectRows> = ShardSet::new(
         &root,
         "rejected/rejected".into(),
