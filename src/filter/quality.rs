@@ -523,7 +523,24 @@ fn py_space(c: char) -> bool {
     c.is_whitespace() || matches!(c, '\u{1c}'..='\u{1f}')
 }
 
-/// Python `str.splitlines()` (no keepends).
+/// Bytes that may start a line break of [`py_splitlines`]: the ASCII
+/// breaks, and the lead bytes of U+0085 (C2 85) and U+2028/U+2029 (E2 80
+/// A8/A9).
+const SPLIT_LEAD: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = matches!(
+            i as u8,
+            b'\n' | b'\r' | 0x0b | 0x0c | 0x1c | 0x1d | 0x1e | 0xC2 | 0xE2
+        );
+        i += 1;
+    }
+    t
+};
+
+/// Python `str.splitlines()` (no keepends). Scans bytes and decodes only
+/// at the few lead bytes that may start a break.
 fn py_splitlines(text: &str) -> impl Iterator<Item = &str> {
     let b = text.as_bytes();
     let mut pos = 0usize;
@@ -531,26 +548,33 @@ fn py_splitlines(text: &str) -> impl Iterator<Item = &str> {
         if pos >= b.len() {
             return None;
         }
-        let rest = &text[pos..];
-        for (i, c) in rest.char_indices() {
-            let brk = match c {
-                '\n' | '\u{b}' | '\u{c}' | '\u{1c}' | '\u{1d}' | '\u{1e}' | '\u{85}'
-                | '\u{2028}' | '\u{2029}' => c.len_utf8(),
-                '\r' => {
-                    if rest.as_bytes().get(i + 1) == Some(&b'\n') {
-                        2
-                    } else {
-                        1
-                    }
+        let start = pos;
+        let mut i = start;
+        while i < b.len() {
+            let x = b[i];
+            if !SPLIT_LEAD[x as usize] {
+                i += 1;
+                continue;
+            }
+            let brk = match x {
+                b'\r' if b.get(i + 1) == Some(&b'\n') => 2,
+                0xC2 if b.get(i + 1) == Some(&0x85) => 2,
+                0xE2 if b.get(i + 1) == Some(&0x80)
+                    && matches!(b.get(i + 2), Some(0xA8 | 0xA9)) =>
+                {
+                    3
                 }
-                _ => continue,
+                0xC2 | 0xE2 => {
+                    i += 1;
+                    continue;
+                }
+                _ => 1,
             };
-            let line = &rest[..i];
-            pos += i + brk;
-            return Some(line);
+            pos = i + brk;
+            return Some(&text[start..i]);
         }
         pos = b.len();
-        Some(rest)
+        Some(&text[start..])
     })
 }
 
@@ -2292,6 +2316,58 @@ mod tests {
         assert!(cfg.check_one("fineweb", &english_doc(), "eng").is_ok());
     }
 
+    /// The character loop `py_splitlines` replaced: the test oracle.
+    fn py_splitlines_reference(text: &str) -> impl Iterator<Item = &str> {
+        let mut pos = 0usize;
+        std::iter::from_fn(move || {
+            if pos >= text.len() {
+                return None;
+            }
+            let rest = &text[pos..];
+            for (i, c) in rest.char_indices() {
+                let brk = match c {
+                    '\n' | '\u{b}' | '\u{c}' | '\u{1c}' | '\u{1d}' | '\u{1e}' | '\u{85}'
+                    | '\u{2028}' | '\u{2029}' => c.len_utf8(),
+                    '\r' if rest.as_bytes().get(i + 1) == Some(&b'\n') => 2,
+                    '\r' => 1,
+                    _ => continue,
+                };
+                pos += i + brk;
+                return Some(&rest[..i]);
+            }
+            pos = text.len();
+            Some(rest)
+        })
+    }
+
+    #[test]
+    fn splitlines_matches_the_character_loop() {
+        const PIECES: &[&str] = &[
+            "a", "xyz ", "\n", "\r", "\r\n", "\u{b}", "\u{c}", "\u{1c}", "\u{1d}", "\u{1e}",
+            "\u{1f}", "\u{85}", "\u{2028}", "\u{2029}", "\u{202a}", "\u{2027}", "\u{a0}", "é",
+            "\u{c5}", "\u{2030}", "—", "€", "\u{84}", "\u{86}", "日", "😀",
+        ];
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut lines = 0;
+        for _ in 0..20_000 {
+            let mut t = String::new();
+            for _ in 0..next() % 12 {
+                t.push_str(PIECES[(next() % PIECES.len() as u64) as usize]);
+            }
+            lines += py_splitlines(&t).count();
+            let ours: Vec<_> = py_splitlines(&t).collect();
+            let reference: Vec<_> = py_splitlines_reference(&t).collect();
+            assert_eq!(ours, reference, "{t:?}");
+        }
+        assert!(lines > 20_000, "{lines} lines");
+    }
+
     #[test]
     fn python_helpers() {
         let v: Vec<_> = py_splitlines("a\r\nb\rc\n\nd\n").collect();
@@ -2626,6 +2702,7 @@ mod tests {
                     }
                     n += 1;
                     assert_same_as_reference(&mut s, &text, &q, lang);
+                    assert!(py_splitlines(&text).eq(py_splitlines_reference(&text)));
                 }
             }
         }
