@@ -26,6 +26,7 @@
 
 use std::borrow::Cow;
 
+use unicode_normalization::char::canonical_combining_class;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick, is_nfkc_quick};
 
 use crate::config::{NormForm, NormalizeConfig};
@@ -96,14 +97,18 @@ pub fn normalize(text: &str, form: NormForm) -> String {
 fn compose(text: Cow<'_, str>, form: NormForm) -> Cow<'_, str> {
     match form {
         NormForm::Nfc => {
-            if quick_check_yes(&text, NFC_SKIP_BELOW, |s| is_nfc_quick(s.chars())) {
+            if quick_check_yes(&text, NFC_SKIP_BELOW, nfc_safe(), |c| {
+                is_nfc_quick(std::iter::once(c))
+            }) {
                 text
             } else {
-                Cow::Owned(text.nfc().collect())
+                Cow::Owned(nfc_by_stretches(&text))
             }
         }
         NormForm::Nfkc => {
-            if quick_check_yes(&text, NFKC_SKIP_BELOW, |s| is_nfkc_quick(s.chars())) {
+            if quick_check_yes(&text, NFKC_SKIP_BELOW, nfkc_safe(), |c| {
+                is_nfkc_quick(std::iter::once(c))
+            }) {
                 text
             } else {
                 Cow::Owned(nfkc_keeping_cjk_punctuation(&text))
@@ -121,29 +126,194 @@ const NFC_SKIP_BELOW: u8 = 0xCC;
 /// only ASCII can be skipped, as `unicode_normalization` itself does.
 const NFKC_SKIP_BELOW: u8 = 0x80;
 
-/// Whether `quick` (`is_nfc_quick` or `is_nfkc_quick`) says Yes for
-/// `text`, running it only on the stretches of characters whose lead byte
-/// is `skip_below` or higher. The characters in between are starters
-/// with quick-check Yes: the check sets its state back to "after a
-/// starter" on them and otherwise ignores them, so checking each stretch
-/// from that state gives the same answer as checking the whole text.
-fn quick_check_yes(text: &str, skip_below: u8, quick: impl Fn(&str) -> IsNormalized) -> bool {
+/// The "safe" tables cover the code points below this: the BMP and the
+/// supplementary multilingual plane (emoji, historic scripts). Characters
+/// above it are looked up in `unicode_normalization` one by one.
+const SAFE_END: u32 = 0x2_0000;
+
+/// One bit per code point below [`SAFE_END`] (see [`safe_table`]).
+type SafeTable = [u64; SAFE_END as usize / 64];
+
+/// The characters below [`SAFE_END`] that are starters (canonical
+/// combining class 0) with NFC_QC=Yes, one bit each.
+fn nfc_safe() -> &'static SafeTable {
+    static TABLE: std::sync::OnceLock<Box<SafeTable>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| safe_table(|c| is_nfc_quick(std::iter::once(c))))
+}
+
+/// As [`nfc_safe`], for NFKC_QC=Yes.
+fn nfkc_safe() -> &'static SafeTable {
+    static TABLE: std::sync::OnceLock<Box<SafeTable>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| safe_table(|c| is_nfkc_quick(std::iter::once(c))))
+}
+
+/// One bit per code point below [`SAFE_END`]: set for a starter whose
+/// quick check (`quick` on the character alone) is Yes. Both properties
+/// are read from `unicode_normalization`, the crate whose answers
+/// [`quick_check_yes`] must reproduce. About 130k lookups, once per
+/// process and form.
+fn safe_table(quick: impl Fn(char) -> IsNormalized) -> Box<SafeTable> {
+    let mut t = Box::new([0u64; SAFE_END as usize / 64]);
+    for c in (0..SAFE_END).filter_map(char::from_u32) {
+        if canonical_combining_class(c) == 0 && quick(c) == IsNormalized::Yes {
+            let u = c as usize;
+            t[u / 64] |= 1 << (u % 64);
+        }
+    }
+    t
+}
+
+/// Whether the code point `u` is in the table `safe` ([`nfc_safe`] or
+/// [`nfkc_safe`]); false from [`SAFE_END`] on.
+#[inline]
+fn is_safe(safe: &SafeTable, u: u32) -> bool {
+    u < SAFE_END && safe[(u / 64) as usize] & (1 << (u % 64)) != 0
+}
+
+/// `text.nfc().collect()`, composing only the stretches that need it.
+///
+/// A character safe for NFC (a starter with NFC_QC=Yes, see [`nfc_safe`])
+/// decomposes to a starter that no composition takes as its second
+/// character (a unit test checks this for every safe character). So
+/// decomposition, reordering and composition never cross the boundary in
+/// front of it: the NFC of a text is the NFC of its stretches, cut before
+/// each safe character, put end to end. A stretch that passes the quick
+/// check is its own NFC and is copied; only the others go through
+/// `unicode_normalization`, instead of the whole text.
+fn nfc_by_stretches(text: &str) -> String {
+    let safe = nfc_safe();
+    let mut out = String::with_capacity(text.len());
+    // `text[..copied]` is in `out`.
+    let mut copied = 0;
+    // Start of the current stretch: a safe character, or the text's start.
+    let mut start = 0;
+    // Whether the current stretch fails the quick check, and if not the
+    // combining class of its last character.
+    let mut fails = false;
+    let mut last_cc = 0;
+    for (i, c) in text.char_indices() {
+        if is_safe(safe, c as u32) {
+            if fails {
+                out.push_str(&text[copied..start]);
+                out.extend(text[start..i].nfc());
+                copied = i;
+                fails = false;
+            }
+            start = i;
+            last_cc = 0;
+        } else if !fails {
+            let cc = canonical_combining_class(c);
+            fails =
+                (cc != 0 && last_cc > cc) || is_nfc_quick(std::iter::once(c)) != IsNormalized::Yes;
+            last_cc = cc;
+        }
+    }
+    if fails {
+        out.push_str(&text[copied..start]);
+        out.extend(text[start..].nfc());
+    } else {
+        out.push_str(&text[copied..]);
+    }
+    out
+}
+
+/// The code point of the character whose lead byte (0xC0 or above) is at
+/// `b[i]`, and its length. `b` must be valid UTF-8.
+#[inline(always)]
+fn decode_at(b: &[u8], i: usize) -> (u32, usize) {
+    let x = u32::from(b[i]);
+    let cont = |k: usize| u32::from(b[i + k] & 0x3F);
+    if x < 0xE0 {
+        (((x & 0x1F) << 6) | cont(1), 2)
+    } else if x < 0xF0 {
+        (((x & 0x0F) << 12) | (cont(1) << 6) | cont(2), 3)
+    } else {
+        (
+            ((x & 0x07) << 18) | (cont(1) << 12) | (cont(2) << 6) | cont(3),
+            4,
+        )
+    }
+}
+
+/// Whether `unicode_normalization`'s quick check of one form
+/// (`is_nfc_quick` or `is_nfkc_quick`) says Yes for `text`, given the
+/// form's lead-byte threshold (`skip_below`), its table of safe characters
+/// (`safe`) and its quick check of a single character (`quick`). Same
+/// answer as the crate's for every text (tests compare the two on every
+/// `char` in several contexts, on random strings and on the corpora).
+///
+/// The crate's check walks the characters keeping the combining class of
+/// the previous one: it answers No when a non-starter follows a character
+/// of higher class, and No or Maybe when a character's own quick-check
+/// property is not Yes. A safe character (a starter with property Yes)
+/// can trigger neither, and it resets the remembered class to 0. So the
+/// answer is Yes exactly when every unsafe character has property Yes and
+/// is not a non-starter following one of higher class; this function tests
+/// just that. It skips the bytes below `skip_below` (starts of characters
+/// that are all safe, and the continuation bytes between them) 16 at a
+/// time, answers the other characters from the table, and asks
+/// `unicode_normalization` only about the unsafe ones (marks, Hangul
+/// jamo, compatibility characters, ...).
+#[inline(never)]
+fn quick_check_yes(
+    text: &str,
+    skip_below: u8,
+    safe: &SafeTable,
+    quick: impl Fn(char) -> IsNormalized,
+) -> bool {
+    debug_assert!(skip_below >= 0x80);
     let b = text.as_bytes();
     let mut i = 0;
-    while let Some(p) = b[i..].iter().position(|&x| x >= skip_below) {
-        let start = i + p;
-        // The stretch ends at the next skippable lead byte (continuation
-        // bytes 0x80-0xBF belong to the stretch's characters).
-        let end = b[start..]
-            .iter()
-            .position(|&x| x < 0x80 || (0xC0..skip_below).contains(&x))
-            .map_or(b.len(), |q| start + q);
-        if quick(&text[start..end]) != IsNormalized::Yes {
-            return false;
+    loop {
+        // `i` is at the start of a character (skip_below >= 0x80, so the
+        // first byte found is a lead byte of 0xC2 or more).
+        i = scan::next_at_least(b, i, skip_below);
+        if i >= b.len() {
+            return true;
         }
-        i = end;
+        // Whatever came before is safe (or nothing): class 0.
+        let mut last_cc = 0;
+        // Characters one by one from here, back to the block scan after
+        // two ASCII bytes in a row (so that the single spaces between the
+        // words of a non-Latin script do not restart the scan).
+        while i < b.len() {
+            let x = b[i];
+            if x < 0x80 {
+                last_cc = 0;
+                i += 1;
+                if b.get(i).is_some_and(|&y| y < 0x80) {
+                    break;
+                }
+                continue;
+            }
+            // Two bytes (Cyrillic, Greek, Hebrew, Arabic, ...): the lead's
+            // five low bits pick the table word, the second byte's six
+            // low bits the bit.
+            if x < 0xE0
+                && let Some(&next) = b.get(i + 1)
+                && safe[usize::from(x & 0x1F)] & (1 << (next & 0x3F)) != 0
+            {
+                last_cc = 0;
+                i += 2;
+                continue;
+            }
+            let (u, len) = decode_at(b, i);
+            if is_safe(safe, u) {
+                last_cc = 0;
+            } else {
+                let c = char::from_u32(u).expect("decoded from a str");
+                let cc = canonical_combining_class(c);
+                if cc != 0 && last_cc > cc {
+                    return false;
+                }
+                if quick(c) != IsNormalized::Yes {
+                    return false;
+                }
+                last_cc = cc;
+            }
+            i += len;
+        }
     }
-    true
 }
 
 /// `text` without the ZWNJ/ZWJ that do not stand between two letters or
@@ -452,29 +622,10 @@ fn is_mark(c: char) -> bool {
         || (0xFE00..=0xFE0F).contains(&u)
 }
 
-/// Lead bytes of the characters [`strip_invisibles`] changes: ASCII
-/// controls (tab and CR included, LF not) and DEL, and the first byte of
-/// U+0080-00AD (C2), U+061C (D8), U+180E (E1), U+200B-206F (E2) and
-/// U+FEFF, U+FFF9-FFFB (EF). Every other byte starts a character kept as
-/// it is, or continues one.
-const STRIP_LEAD: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        t[b] = b != b'\n' as usize;
-        b += 1;
-    }
-    t[0x7F] = true;
-    t[0xC2] = true;
-    t[0xD8] = true;
-    t[0xE1] = true;
-    t[0xE2] = true;
-    t[0xEF] = true;
-    t
-};
-
 /// Line breaks to `\n`, tab to space, controls and invisible format
-/// characters removed; `text` itself when none occur.
+/// characters removed; `text` itself when none occur. Only the characters
+/// at the positions [`scan::strip_hit`] marks are decoded: every other
+/// character is kept as it is (a unit test checks this on every `char`).
 fn strip_invisibles(text: &str) -> Cow<'_, str> {
     let b = text.as_bytes();
     let mut out = String::new();
@@ -482,8 +633,12 @@ fn strip_invisibles(text: &str) -> Cow<'_, str> {
     // `text[..copied]` is in `out` (or, while nothing changed, unchanged).
     let mut copied = 0;
     let mut i = 0;
-    while let Some(p) = b[i..].iter().position(|&x| STRIP_LEAD[x as usize]) {
-        i += p;
+    loop {
+        i = scan::next_strip(b, i);
+        if i == b.len() {
+            break;
+        }
+        // Hits are ASCII bytes or lead bytes, so `i` starts a character.
         let c = text[i..].chars().next().expect("a character starts here");
         let keep = match c {
             '\r' => (b.get(i + 1) != Some(&b'\n')).then_some('\n'),
@@ -513,10 +668,53 @@ fn strip_invisibles(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Whether the character starting at `b[i]` is whitespace
+/// (`char::is_whitespace`), and its length.
+#[inline]
+fn whitespace_at(text: &str, i: usize) -> (bool, usize) {
+    let x = text.as_bytes()[i];
+    if x < 0x80 {
+        (matches!(x, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' '), 1)
+    } else {
+        let c = text[i..].chars().next().expect("a character starts here");
+        (c.is_whitespace(), c.len_utf8())
+    }
+}
+
+/// The end of the text run starting at `i`, where a character that is not
+/// whitespace starts: the run is the longest stretch of words separated by
+/// single spaces (U+0020), so that it is already folded and goes to the
+/// output as it is. It ends after its last non-whitespace character.
+fn run_end(text: &str, i: usize) -> usize {
+    let b = text.as_bytes();
+    let mut j = i;
+    loop {
+        // Between `j` and `p`: no whitespace but single spaces, each
+        // followed by a byte that is neither a space nor the start of
+        // other whitespace (a unit test checks that every whitespace
+        // character but the space starts with a byte [`scan::fold_hit`]
+        // marks).
+        let p = scan::next_fold(b, j);
+        if p < b.len() {
+            let (ws, len) = whitespace_at(text, p);
+            if !ws {
+                // A control or non-ASCII character that is no space.
+                j = p + len;
+                continue;
+            }
+        }
+        // A single space before the whitespace (or the end) that stops
+        // the run belongs to that whitespace. `b[i]` is no whitespace, so
+        // the run is never empty.
+        debug_assert!(p > i);
+        return if b[p - 1] == b' ' { p - 1 } else { p };
+    }
+}
+
 /// Whitespace folded to single spaces, lines trimmed, runs of blank lines
-/// to one, none at either end. Words (runs of non-whitespace) are copied
-/// as slices; only non-ASCII characters are decoded, to ask whether they
-/// are whitespace.
+/// to one, none at either end. Text between whitespace that needs folding
+/// is copied as whole runs (see [`run_end`]); whitespace is looked at one
+/// character at a time.
 fn fold_whitespace(text: &str) -> String {
     let b = text.as_bytes();
     let mut out = String::with_capacity(text.len());
@@ -528,57 +726,257 @@ fn fold_whitespace(text: &str) -> String {
     let mut space = false;
     let mut i = 0;
     while i < b.len() {
-        // The word starting at `i`, if any, ends at `end`.
-        let mut end = i;
-        while end < b.len() {
-            let x = b[end];
-            if x < 0x80 {
-                if matches!(x, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ') {
-                    break;
+        let (ws, len) = whitespace_at(text, i);
+        if ws {
+            if b[i] == b'\n' {
+                if !line_has_text {
+                    blank_pending = !out.is_empty();
                 }
-                end += 1;
-            } else {
-                let c = text[end..].chars().next().expect("a character starts here");
-                if c.is_whitespace() {
-                    break;
-                }
-                end += c.len_utf8();
+                line_has_text = false;
             }
-        }
-        if end > i {
-            if line_has_text {
-                if space {
-                    out.push(' ');
-                }
-            } else {
-                if !out.is_empty() {
-                    out.push('\n');
-                    if blank_pending {
-                        out.push('\n');
-                    }
-                }
-                line_has_text = true;
-                blank_pending = false;
-            }
-            space = false;
-            out.push_str(&text[i..end]);
-            i = end;
+            space = b[i] != b'\n';
+            i += len;
             continue;
         }
-        // Whitespace at `i`.
-        if b[i] == b'\n' {
-            if !line_has_text {
-                blank_pending = !out.is_empty();
+        if line_has_text {
+            if space {
+                out.push(' ');
             }
-            line_has_text = false;
-            space = false;
-            i += 1;
         } else {
-            space = true;
-            i += text[i..].chars().next().map_or(1, char::len_utf8);
+            if !out.is_empty() {
+                out.push('\n');
+                if blank_pending {
+                    out.push('\n');
+                }
+            }
+            line_has_text = true;
+            blank_pending = false;
         }
+        space = false;
+        let end = run_end(text, i);
+        out.push_str(&text[i..end]);
+        i = end;
     }
     out
+}
+
+/// Byte scans for the passes above: the position of the next byte a pass
+/// has to look at. Each scan is defined by a predicate on a byte and the
+/// byte after it (0 past the end), written once here for one position;
+/// on x86_64 the same predicate is computed for 16 positions at once with
+/// SSE2 (part of the x86_64 baseline, so no runtime detection), and a unit
+/// test checks that both agree for every pair of bytes at every position of
+/// a 16-byte block.
+mod scan {
+    /// Positions [`super::strip_invisibles`] must decode: ASCII controls
+    /// (tab and CR included, LF not) and DEL, and the first byte of the
+    /// non-ASCII characters it changes, told apart by their second byte:
+    /// U+0080-009F and U+00AD (C2 80-9F, C2 AD), U+061C (D8 9C), U+180E
+    /// (E1 A0), U+2000-207F (E2 80, E2 81: the bidi controls, invisible
+    /// operators and U+2028/9 among them), U+FEC0-FEFF (EF BB) and
+    /// U+FFC0-FFFF (EF BF).
+    #[inline]
+    pub(super) fn strip_hit(x: u8, next: u8) -> bool {
+        (x < 0x20 && x != b'\n')
+            || x == 0x7F
+            || (x == 0xC2 && (next & 0xE0 == 0x80 || next == 0xAD))
+            || (x == 0xD8 && next == 0x9C)
+            || (x == 0xE1 && next == 0xA0)
+            || (x == 0xE2 && next & 0xFE == 0x80)
+            || (x == 0xEF && next & 0xFB == 0xBB)
+    }
+
+    /// Positions where a run of [`super::fold_whitespace`] may end: ASCII
+    /// controls (LF, tab, CR, ... among them), the first of two spaces,
+    /// and the first byte of the non-ASCII characters that can be
+    /// whitespace, told apart by their second byte: U+0085, U+00A0 (C2 85,
+    /// C2 A0), U+1680 (E1 9A), U+2000-207F (E2 80, E2 81) and U+3000-303F
+    /// (E3 80).
+    #[inline]
+    pub(super) fn fold_hit(x: u8, next: u8) -> bool {
+        x < 0x20
+            || (x == b' ' && next == b' ')
+            || (x == 0xC2 && (next == 0x85 || next == 0xA0))
+            || (x == 0xE1 && next == 0x9A)
+            || (x == 0xE2 && next & 0xFE == 0x80)
+            || (x == 0xE3 && next == 0x80)
+    }
+
+    /// The first position `i >= from` where `hit(b[i], b[i + 1])` (0 past
+    /// the end), or `b.len()`: the definition of the scans, and the scan
+    /// of the last bytes after the 16-byte blocks.
+    fn scalar(b: &[u8], from: usize, hit: impl Fn(u8, u8) -> bool) -> usize {
+        (from..b.len())
+            .find(|&i| hit(b[i], b.get(i + 1).copied().unwrap_or(0)))
+            .unwrap_or(b.len())
+    }
+
+    /// The first position from `from` on that [`strip_hit`] marks, or
+    /// `b.len()`.
+    #[inline]
+    pub(super) fn next_strip(b: &[u8], from: usize) -> usize {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: SSE2 is enabled on every x86_64 target (asserted below).
+        let from = match unsafe { sse2::next_strip(b, from) } {
+            Ok(p) => return p,
+            Err(tail) => tail,
+        };
+        scalar(b, from, strip_hit)
+    }
+
+    /// The first position from `from` on that [`fold_hit`] marks, or
+    /// `b.len()`.
+    #[inline]
+    pub(super) fn next_fold(b: &[u8], from: usize) -> usize {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: SSE2 is enabled on every x86_64 target (asserted below).
+        let from = match unsafe { sse2::next_fold(b, from) } {
+            Ok(p) => return p,
+            Err(tail) => tail,
+        };
+        scalar(b, from, fold_hit)
+    }
+
+    /// The first position from `from` on whose byte is `t` or more, or
+    /// `b.len()`.
+    #[inline]
+    pub(super) fn next_at_least(b: &[u8], from: usize, t: u8) -> usize {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: SSE2 is enabled on every x86_64 target (asserted below).
+        let from = match unsafe { sse2::next_at_least(b, from, t) } {
+            Ok(p) => return p,
+            Err(tail) => tail,
+        };
+        scalar(b, from, |x, _| x >= t)
+    }
+
+    /// The predicates above on 16 bytes at once. Each `next_*` returns
+    /// `Ok(position)` of the first hit, or `Err(tail)`: no hit before
+    /// `tail`, where fewer than 17 bytes (16 and the one after) are left.
+    #[cfg(target_arch = "x86_64")]
+    pub(super) mod sse2 {
+        use std::arch::x86_64::{
+            __m128i, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_max_epu8, _mm_min_epu8,
+            _mm_movemask_epi8, _mm_or_si128, _mm_set_epi64x, _mm_set1_epi8,
+        };
+
+        // The baseline of every x86_64 target has SSE2; the callers'
+        // `unsafe` blocks rely on it.
+        const _: () = assert!(cfg!(target_feature = "sse2"));
+
+        #[inline]
+        #[target_feature(enable = "sse2")]
+        fn load(w: &[u8]) -> __m128i {
+            let lo = u64::from_le_bytes(w[..8].try_into().expect("8 bytes"));
+            let hi = u64::from_le_bytes(w[8..16].try_into().expect("8 bytes"));
+            _mm_set_epi64x(hi as i64, lo as i64)
+        }
+
+        #[inline]
+        #[target_feature(enable = "sse2")]
+        fn eq(v: __m128i, c: u8) -> __m128i {
+            _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8))
+        }
+
+        /// Bytes of `v` that are `t` or more.
+        #[inline]
+        #[target_feature(enable = "sse2")]
+        fn at_least(v: __m128i, t: u8) -> __m128i {
+            _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(t as i8)), v)
+        }
+
+        /// Bytes of `v` below 0x20.
+        #[inline]
+        #[target_feature(enable = "sse2")]
+        fn control(v: __m128i) -> __m128i {
+            _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v)
+        }
+
+        /// Bytes of `v` that are `c` after masking with `m`.
+        #[inline]
+        #[target_feature(enable = "sse2")]
+        fn masked_eq(v: __m128i, m: u8, c: u8) -> __m128i {
+            eq(_mm_and_si128(v, _mm_set1_epi8(m as i8)), c)
+        }
+
+        /// Bit `k` set when [`super::strip_hit`] marks `w[k]` (`w` holds
+        /// 17 bytes).
+        #[inline]
+        #[target_feature(enable = "sse2")]
+        pub fn strip_mask(w: &[u8]) -> u32 {
+            let x = load(&w[..16]);
+            let n = load(&w[1..17]);
+            let or = _mm_or_si128;
+            let and = _mm_and_si128;
+            let ascii = or(_mm_andnot_si128(eq(x, b'\n'), control(x)), eq(x, 0x7F));
+            let c2 = and(eq(x, 0xC2), or(masked_eq(n, 0xE0, 0x80), eq(n, 0xAD)));
+            let d8 = and(eq(x, 0xD8), eq(n, 0x9C));
+            let e1 = and(eq(x, 0xE1), eq(n, 0xA0));
+            let e2 = and(eq(x, 0xE2), masked_eq(n, 0xFE, 0x80));
+            let ef = and(eq(x, 0xEF), masked_eq(n, 0xFB, 0xBB));
+            let all = or(or(or(ascii, c2), or(d8, e1)), or(e2, ef));
+            _mm_movemask_epi8(all) as u32
+        }
+
+        /// Bit `k` set when [`super::fold_hit`] marks `w[k]` (`w` holds
+        /// 17 bytes).
+        #[inline]
+        #[target_feature(enable = "sse2")]
+        pub fn fold_mask(w: &[u8]) -> u32 {
+            let x = load(&w[..16]);
+            let n = load(&w[1..17]);
+            let or = _mm_or_si128;
+            let and = _mm_and_si128;
+            let ascii = or(control(x), and(eq(x, b' '), eq(n, b' ')));
+            let c2 = and(eq(x, 0xC2), or(eq(n, 0x85), eq(n, 0xA0)));
+            let e1 = and(eq(x, 0xE1), eq(n, 0x9A));
+            let e2 = and(eq(x, 0xE2), masked_eq(n, 0xFE, 0x80));
+            let e3 = and(eq(x, 0xE3), eq(n, 0x80));
+            let all = or(or(ascii, c2), or(or(e1, e2), e3));
+            _mm_movemask_epi8(all) as u32
+        }
+
+        #[inline]
+        #[target_feature(enable = "sse2")]
+        pub fn next_strip(b: &[u8], mut i: usize) -> Result<usize, usize> {
+            while let Some(w) = b.get(i..i + 17) {
+                let m = strip_mask(w);
+                if m != 0 {
+                    return Ok(i + m.trailing_zeros() as usize);
+                }
+                i += 16;
+            }
+            Err(i)
+        }
+
+        #[inline]
+        #[target_feature(enable = "sse2")]
+        pub fn next_fold(b: &[u8], mut i: usize) -> Result<usize, usize> {
+            while let Some(w) = b.get(i..i + 17) {
+                let m = fold_mask(w);
+                if m != 0 {
+                    return Ok(i + m.trailing_zeros() as usize);
+                }
+                i += 16;
+            }
+            Err(i)
+        }
+
+        /// As the others, but the predicate needs no next byte: stops
+        /// when fewer than 16 bytes are left.
+        #[inline]
+        #[target_feature(enable = "sse2")]
+        pub fn next_at_least(b: &[u8], mut i: usize, t: u8) -> Result<usize, usize> {
+            while let Some(w) = b.get(i..i + 16) {
+                let m = _mm_movemask_epi8(at_least(load(w), t)) as u32;
+                if m != 0 {
+                    return Ok(i + m.trailing_zeros() as usize);
+                }
+                i += 16;
+            }
+            Err(i)
+        }
+    }
 }
 
 /// The previous implementation of [`normalize`] and [`fix_mojibake`], as
@@ -753,7 +1151,7 @@ mod reference {
         (fixed > 0).then_some((out, fixed))
     }
 
-    fn strip_invisibles(text: &str) -> String {
+    pub fn strip_invisibles(text: &str) -> String {
         let mut out = String::with_capacity(text.len());
         let mut chars = text.chars().peekable();
         while let Some(c) = chars.next() {
@@ -779,7 +1177,7 @@ mod reference {
         out
     }
 
-    fn fold_whitespace(text: &str) -> String {
+    pub fn fold_whitespace(text: &str) -> String {
         let mut out = String::with_capacity(text.len());
         let mut blank_pending = false;
         for line in text.split('\n') {
@@ -966,7 +1364,8 @@ mod tests {
             .collect()
     }
 
-    /// Compare the current functions with `reference` on `text`.
+    /// Compare the current functions with `reference` on `text`, and
+    /// the quick checks with `unicode_normalization`'s.
     fn assert_same_as_reference(text: &str) {
         for form in [NormForm::Nfc, NormForm::Nfkc] {
             assert_eq!(
@@ -975,11 +1374,313 @@ mod tests {
                 "{form:?} {text:?}"
             );
         }
+        let stripped = strip_invisibles(text);
+        assert_eq!(stripped, reference::strip_invisibles(text), "{text:?}");
+        for t in [text, &stripped] {
+            assert_eq!(fold_whitespace(t), reference::fold_whitespace(t), "{t:?}");
+        }
+        assert_quick_checks_agree(text);
+        assert_eq!(
+            nfc_by_stretches(text),
+            text.nfc().collect::<String>(),
+            "{text:?}"
+        );
         assert_eq!(
             fix_mojibake(text),
             reference::fix_mojibake(text),
             "{text:?}"
         );
+    }
+
+    /// [`quick_check_yes`] of both forms against the quick checks of
+    /// `unicode_normalization` on `text`.
+    fn assert_quick_checks_agree(text: &str) {
+        assert_eq!(
+            quick_check_yes(text, NFC_SKIP_BELOW, nfc_safe(), |c| {
+                is_nfc_quick(std::iter::once(c))
+            }),
+            is_nfc_quick(text.chars()) == IsNormalized::Yes,
+            "NFC {text:?}"
+        );
+        assert_eq!(
+            quick_check_yes(text, NFKC_SKIP_BELOW, nfkc_safe(), |c| {
+                is_nfkc_quick(std::iter::once(c))
+            }),
+            is_nfkc_quick(text.chars()) == IsNormalized::Yes,
+            "NFKC {text:?}"
+        );
+    }
+
+    /// More pieces for the long random strings: words longer than a
+    /// 16-byte block, whole words of non-Latin scripts, and the
+    /// neighbours (same first, or first and second, UTF-8 bytes) of the
+    /// characters the byte scans look for.
+    const LONG_PIECES: &[&str] = &[
+        "abcdefghijklmnopqrstuvwxyz",
+        "The quick brown fox jumps over the lazy dog.",
+        "0123456789",
+        " x ",
+        " ",
+        "   ",
+        " \n ",
+        "\n\n",
+        " \u{A0}",
+        "\u{A0} ",
+        "Привет, мир",
+        "Ελληνικά κείμενα",
+        "Tiếng Việt có dấu",
+        "ሰላም ለዓለም",
+        "ქართული",
+        "العربية الفصحى",
+        "\u{061B}",
+        "\u{0627}\u{064E}",
+        "한국어 문장",
+        "\u{1100}\u{1161}\u{11A8}",
+        "中文文本，日本語。",
+        "\u{3001}\u{3002}\u{3000}\u{303F}",
+        "\u{2019}\u{201C}\u{201D}\u{2014}\u{2026}\u{2030}",
+        "\u{2040}\u{205E}\u{205F}\u{2070}\u{207F}",
+        "\u{180B}\u{1820}\u{180E}\u{1680}\u{169C}",
+        "\u{00A9}\u{00AB}\u{00BB}\u{00B0}\u{00AC}\u{00AE}",
+        "\u{FEC9}\u{FEFC}\u{FEFF}\u{FFC2}\u{FFFD}\u{FFFA}\u{FFF8}",
+        "e\u{0301}\u{0316}",
+        "a\u{0316}\u{0301}",
+        "\u{05D0}\u{05B0}\u{05B4}",
+        "\u{0915}\u{094D}\u{200D}\u{0937}",
+        "👨\u{200D}👩\u{200D}👧",
+        "\u{1F600}\u{1F3FB}",
+        "\u{20000}\u{2F800}",
+    ];
+
+    /// A deterministic pseudo-random string, up to a few kilobytes, of
+    /// `PIECES` and `LONG_PIECES`.
+    fn long_random_text(state: &mut u64) -> String {
+        let mut next = || {
+            *state ^= *state >> 12;
+            *state ^= *state << 25;
+            *state ^= *state >> 27;
+            state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33
+        };
+        let len = next() % 200;
+        (0..len)
+            .map(|_| {
+                let k = next() as usize;
+                if k.is_multiple_of(3) {
+                    PIECES[k / 3 % PIECES.len()]
+                } else {
+                    LONG_PIECES[k / 3 % LONG_PIECES.len()]
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn same_as_reference_on_long_random_strings() {
+        let mut state = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..20_000 {
+            let text = long_random_text(&mut state);
+            assert_same_as_reference(&text);
+            // Every alignment of the text against the 16-byte blocks.
+            for skip in 1..16 {
+                if let Some(t) = text.get(skip..) {
+                    let stripped = strip_invisibles(t);
+                    assert_eq!(stripped, reference::strip_invisibles(t), "{t:?}");
+                    assert_eq!(fold_whitespace(t), reference::fold_whitespace(t), "{t:?}");
+                    assert_eq!(
+                        fold_whitespace(&stripped),
+                        reference::fold_whitespace(&stripped),
+                        "{t:?}"
+                    );
+                    assert_quick_checks_agree(t);
+                }
+            }
+        }
+    }
+
+    /// The predicates of `scan` single out every character their pass must
+    /// look at: every character `strip_invisibles` changes, every
+    /// whitespace character but the space (and the first of two spaces).
+    #[test]
+    fn scan_predicates_mark_every_character_that_matters() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let mut buf = [0; 4];
+            let s: &str = c.encode_utf8(&mut buf);
+            let (x, next) = (s.as_bytes()[0], s.as_bytes().get(1).copied().unwrap_or(0));
+            // A character alone, then before a line feed (CR LF).
+            for t in [s.to_string(), format!("{s}\n")] {
+                if reference::strip_invisibles(&t) != t {
+                    assert!(scan::strip_hit(x, next), "{c:?}");
+                }
+            }
+            if c.is_whitespace() && c != ' ' {
+                assert!(scan::fold_hit(x, next), "{c:?}");
+            }
+        }
+        assert!(scan::fold_hit(b' ', b' '));
+    }
+
+    /// The SSE2 masks give, at each of the 16 positions of a block, the
+    /// predicate of that position, for every pair of bytes at every
+    /// position (the rest of the block is filler that marks nothing).
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn scan_sse2_same_as_predicates() {
+        for k in 0..16 {
+            for x in 0..=255u8 {
+                for next in 0..=255u8 {
+                    let mut w = [b'a'; 17];
+                    w[k] = x;
+                    w[k + 1] = next;
+                    let mut want_strip = 0;
+                    let mut want_fold = 0;
+                    for p in 0..16 {
+                        want_strip |= u32::from(scan::strip_hit(w[p], w[p + 1])) << p;
+                        want_fold |= u32::from(scan::fold_hit(w[p], w[p + 1])) << p;
+                    }
+                    // SAFETY: SSE2 is enabled on every x86_64 target.
+                    let (got_strip, got_fold) =
+                        unsafe { (scan::sse2::strip_mask(&w), scan::sse2::fold_mask(&w)) };
+                    assert_eq!(got_strip, want_strip, "{k} {x:#x} {next:#x}");
+                    assert_eq!(got_fold, want_fold, "{k} {x:#x} {next:#x}");
+                }
+            }
+        }
+        // The threshold scan, for every threshold and byte.
+        for t in 0..=255u8 {
+            for x in 0..=255u8 {
+                for k in 0..20 {
+                    let mut b = vec![0u8; 40];
+                    b[k] = x;
+                    let want = if t == 0 {
+                        0
+                    } else if x >= t {
+                        k
+                    } else {
+                        b.len()
+                    };
+                    assert_eq!(scan::next_at_least(&b, 0, t), want, "{t} {x} {k}");
+                }
+            }
+        }
+    }
+
+    /// The scans on whole texts: every start position of random texts.
+    #[test]
+    fn scans_same_as_definition() {
+        let mut state = 0x0123_4567_89AB_CDEF;
+        for _ in 0..2_000 {
+            let text = long_random_text(&mut state);
+            let b = text.as_bytes();
+            for from in 0..=b.len() {
+                let def = |hit: &dyn Fn(u8, u8) -> bool| {
+                    (from..b.len())
+                        .find(|&i| hit(b[i], b.get(i + 1).copied().unwrap_or(0)))
+                        .unwrap_or(b.len())
+                };
+                assert_eq!(scan::next_strip(b, from), def(&scan::strip_hit));
+                assert_eq!(scan::next_fold(b, from), def(&scan::fold_hit));
+                for t in [0x80, 0xCC] {
+                    assert_eq!(scan::next_at_least(b, from, t), def(&|x, _| x >= t));
+                }
+            }
+        }
+    }
+
+    /// The tables of safe characters hold exactly the starters with
+    /// quick-check Yes, and every character the quick check skips by its
+    /// lead byte is one of them.
+    #[test]
+    fn safe_tables_match_unicode_normalization() {
+        for c in (0..SAFE_END).filter_map(char::from_u32) {
+            let u = c as usize;
+            let starter = canonical_combining_class(c) == 0;
+            let nfc = starter && is_nfc_quick(std::iter::once(c)) == IsNormalized::Yes;
+            let nfkc = starter && is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes;
+            assert_eq!(nfc_safe()[u / 64] >> (u % 64) & 1 == 1, nfc, "{c:?}");
+            assert_eq!(nfkc_safe()[u / 64] >> (u % 64) & 1 == 1, nfkc, "{c:?}");
+            let mut buf = [0; 4];
+            let lead = c.encode_utf8(&mut buf).as_bytes()[0];
+            if lead < NFC_SKIP_BELOW {
+                assert!(nfc, "{c:?}");
+            }
+            if lead < NFKC_SKIP_BELOW {
+                assert!(nfkc, "{c:?}");
+            }
+        }
+    }
+
+    /// [`quick_check_yes`] and [`nfc_by_stretches`] against
+    /// `unicode_normalization` with every `char` between neighbours of
+    /// different combining classes (starters, marks of class 1, 9, 220,
+    /// 230, 240), Hangul jamo and syllables, characters with NFC_QC=No or
+    /// Maybe, and first characters of compositions.
+    #[test]
+    fn quick_check_and_nfc_same_as_unicode_normalization_on_every_char() {
+        let around = [
+            ("", ""),
+            ("a", "\u{0301}"),
+            ("\u{0301}", "\u{0316}"),
+            ("\u{0316}", "\u{0345}"),
+            ("\u{0334}", "\u{094D}"),
+            ("\u{1100}", "\u{1161}"),
+            ("\u{AC00}", "\u{11A8}"),
+            ("\u{0345}", "x"),
+            ("\u{0340}", ""),
+            ("e", "\u{0B3E}"),
+            ("\u{0B47}", "\u{0CD5}"),
+            ("\u{1025}", "\u{102E}"),
+            ("\u{05D0}", "\u{05B7}\u{05BC}"),
+        ];
+        let mut buf = String::new();
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            for (before, after) in around {
+                buf.clear();
+                buf.push_str(before);
+                buf.push(c);
+                buf.push_str(after);
+                assert_quick_checks_agree(&buf);
+                assert_eq!(
+                    nfc_by_stretches(&buf),
+                    buf.nfc().collect::<String>(),
+                    "{buf:?}"
+                );
+            }
+        }
+    }
+
+    /// What [`nfc_by_stretches`] relies on: a safe character decomposes
+    /// to a starter that is never the second character of a composition.
+    /// The second characters are taken as the last characters of the
+    /// canonical decomposition of every primary composite (the second of a
+    /// pair never decomposes further); Hangul jamo are among them through
+    /// the syllables.
+    #[test]
+    fn safe_characters_never_compose_with_what_precedes() {
+        let mut seconds = std::collections::HashSet::new();
+        for p in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let d: Vec<char> = std::iter::once(p).nfd().collect();
+            // Only primary composites, which NFC leaves as they are (not
+            // composition exclusions such as U+0F69).
+            if d.len() >= 2 && std::iter::once(p).nfc().eq([p]) {
+                seconds.insert(*d.last().unwrap());
+            }
+        }
+        assert!(seconds.contains(&'\u{0301}') && seconds.contains(&'\u{11A8}'));
+        for safe in [nfc_safe(), nfkc_safe()] {
+            for c in (0..SAFE_END).filter_map(char::from_u32) {
+                if !is_safe(safe, c as u32) {
+                    continue;
+                }
+                let first = std::iter::once(c).nfd().next().unwrap();
+                assert_eq!(canonical_combining_class(first), 0, "{c:?}");
+                assert!(!seconds.contains(&first), "{c:?}");
+                assert_eq!(
+                    is_nfc_quick(std::iter::once(first)),
+                    IsNormalized::Yes,
+                    "{c:?}"
+                );
+            }
+        }
     }
 
     #[test]
@@ -990,16 +1691,16 @@ mod tests {
         }
     }
 
-    /// Every text of the real corpora (../shared/corpora; HTML pages as
-    /// text), as is and (every tenth) with its mojibake (read as
-    /// Windows-1252), through `normalize` and `fix_mojibake`.
-    #[test]
-    fn same_as_reference_on_real_corpora() {
+    /// Every text of the real corpora (../shared/corpora: the text, gold
+    /// text, title and HTML page turned into text of each record), and the
+    /// number of files; `None` (with the reason printed) when the corpora
+    /// are absent.
+    fn corpus_texts() -> Option<(Vec<String>, usize)> {
         use std::io::BufRead;
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora");
         let Ok(sets) = std::fs::read_dir(&dir) else {
             eprintln!("skipped: {} is absent", dir.display());
-            return;
+            return None;
         };
         let mut files: Vec<_> = sets
             .flat_map(|set| std::fs::read_dir(set.unwrap().path()).into_iter().flatten())
@@ -1007,7 +1708,7 @@ mod tests {
             .filter(|p| p.to_string_lossy().ends_with(".jsonl.gz"))
             .collect();
         files.sort();
-        let mut n = 0;
+        let mut texts = Vec::new();
         for path in &files {
             let f = flate2::read::MultiGzDecoder::new(std::fs::File::open(path).unwrap());
             for line in std::io::BufReader::new(f).lines() {
@@ -1019,17 +1720,84 @@ mod tests {
                     if key == "html" {
                         text = crate::html::to_text(&text).text;
                     }
-                    n += 1;
-                    assert_same_as_reference(&text);
-                    if n % 10 == 0 {
-                        let (broken, _, _) = encoding_rs::WINDOWS_1252.decode(text.as_bytes());
-                        assert_same_as_reference(&broken);
-                    }
+                    texts.push(text);
                 }
             }
         }
-        eprintln!("{n} texts of {} files", files.len());
-        assert!(files.is_empty() || n > 0);
+        Some((texts, files.len()))
+    }
+
+    /// Every text of the real corpora, as is and (every tenth) with its
+    /// mojibake (read as Windows-1252), through `normalize`,
+    /// `fix_mojibake` and each pass of `normalize`.
+    #[test]
+    fn same_as_reference_on_real_corpora() {
+        let Some((texts, files)) = corpus_texts() else {
+            return;
+        };
+        for (n, text) in texts.iter().enumerate() {
+            assert_same_as_reference(text);
+            if (n + 1) % 10 == 0 {
+                let (broken, _, _) = encoding_rs::WINDOWS_1252.decode(text.as_bytes());
+                assert_same_as_reference(&broken);
+            }
+        }
+        eprintln!("{} texts of {files} files", texts.len());
+        assert!(files == 0 || !texts.is_empty());
+    }
+
+    /// Time of `normalize` (NFC) and of its passes on every text of the
+    /// real corpora, best of 5 rounds:
+    /// `cargo test --release --lib bench_normalize -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn bench_normalize_on_real_corpora() {
+        let Some((texts, _)) = corpus_texts() else {
+            return;
+        };
+        let bytes: usize = texts.iter().map(String::len).sum();
+        let stripped: Vec<String> = texts
+            .iter()
+            .map(|t| strip_invisibles(t).into_owned())
+            .collect();
+        let time = |name: &str, f: &dyn Fn(&str) -> usize, input: &[String]| {
+            let mut best = f64::MAX;
+            let mut sink = 0;
+            for _ in 0..5 {
+                let t0 = std::time::Instant::now();
+                for t in input {
+                    sink += f(std::hint::black_box(t));
+                }
+                best = best.min(t0.elapsed().as_secs_f64());
+            }
+            eprintln!(
+                "{name:>14}: {:7.2} ms, {:5.2} ns/byte ({sink})",
+                best * 1e3,
+                best * 1e9 / bytes as f64
+            );
+        };
+        eprintln!("{} texts, {bytes} bytes", texts.len());
+        time(
+            "normalize NFC",
+            &|t| normalize(t, NormForm::Nfc).len(),
+            &texts,
+        );
+        time(
+            "normalize NFKC",
+            &|t| normalize(t, NormForm::Nfkc).len(),
+            &texts,
+        );
+        time("strip", &|t| strip_invisibles(t).len(), &texts);
+        time(
+            "NFC check",
+            &|t| {
+                usize::from(quick_check_yes(t, NFC_SKIP_BELOW, nfc_safe(), |c| {
+                    is_nfc_quick(std::iter::once(c))
+                }))
+            },
+            &stripped,
+        );
+        time("fold", &|t| fold_whitespace(t).len(), &stripped);
     }
 
     #[test]
