@@ -30,11 +30,16 @@
 //!
 //! Speed without changing a result: quantized input rows are expanded once
 //! at load; the input rows of each token are remembered per thread
-//! (`RowMemo`, bounded), so a repeated token costs one probe instead of a
-//! dictionary probe plus hashing and looking up every character n-gram;
-//! `pruneidx` is a rank bitmap (`BucketRows`) that stays in cache. Rows
-//! are still summed one by one in fastText's order, so the hidden vector is
-//! bit-identical.
+//! (`RowMemo`: 2 MiB, one cache line per token, fetched a few tokens
+//! ahead), so a repeated token costs one probe instead of a dictionary
+//! probe plus hashing and looking up every character n-gram; `pruneidx` is
+//! a rank bitmap (`BucketRows`, one cache line per lookup) over input rows
+//! copied into bucket order at load; bucket ids are computed without a
+//! division (`FastMod`). The same row vectors are still summed one by one
+//! in fastText's order, so the hidden vector is bit-identical; a test
+//! compares predictions bit for bit with a plain implementation (no memo,
+//! the file's row order and `pruneidx` map, division) on real and random
+//! text.
 //!
 //! The algorithms follow fastText's `src/fasttext.cc` (`loadModel`,
 //! `predictLine`), `src/args.cc` (`Args::load`), `src/dictionary.cc`
@@ -251,18 +256,155 @@ fn ft_hash(s: &[u8]) -> u32 {
     s.iter().fold(FNV_INIT, |h, &b| fnv_step(h, b))
 }
 
+/// `a % d` for a fixed divisor `d` and any 32-bit `a`, by two
+/// multiplications instead of a division (Lemire, Kaser and Kurz, "Faster
+/// Remainder by Direct Computation", 2019). `m` is `2^64 / d` rounded up
+/// (`floor((2^64 - 1) / d) + 1`); the low 64 bits of `m * a` are then the
+/// fractional part of `a / d` with enough precision (64 bits for a 32-bit
+/// `a`) that multiplying them by `d` and keeping the high 64 bits gives
+/// exactly `a % d`. Checked against `%` for every `a` in the tests.
+#[derive(Clone, Copy)]
+struct FastMod {
+    m: u64,
+    d: u32,
+}
+
+impl FastMod {
+    /// `d == 0` gives a value whose `rem` is 0; callers never divide by a
+    /// zero bucket count.
+    fn new(d: u32) -> FastMod {
+        let m = if d == 0 {
+            0
+        } else {
+            (u64::MAX / u64::from(d)).wrapping_add(1)
+        };
+        FastMod { m, d }
+    }
+
+    #[inline]
+    fn rem(self, a: u32) -> u32 {
+        let frac = self.m.wrapping_mul(u64::from(a));
+        ((u128::from(frac) * u128::from(self.d)) >> 64) as u32
+    }
+}
+
 #[inline]
 fn is_delim(b: u8) -> bool {
     matches!(b, b' ' | b'\n' | b'\r' | b'\t' | 0x0b | 0x0c | 0)
 }
 
+/// Bit `i` is set when `chunk[i]` is a delimiter ([`is_delim`]).
+#[inline]
+fn delim_mask16(chunk: &[u8; 16]) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        // SAFETY: SSE2 is part of the x86_64 baseline; the load reads the
+        // 16 bytes of `chunk` (unaligned load).
+        unsafe {
+            let v = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
+            let space = _mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8));
+            let nul = _mm_cmpeq_epi8(v, _mm_setzero_si128());
+            // \t \n \v \f \r are 9..=13: `v - 9` (wrapping) is at most 4.
+            let d = _mm_sub_epi8(v, _mm_set1_epi8(9));
+            let ctl = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(4)), d);
+            _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(space, nul), ctl)) as u32
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        chunk
+            .iter()
+            .enumerate()
+            .fold(0, |m, (i, &b)| m | (u32::from(is_delim(b)) << i))
+    }
+}
+
+/// First position at or after `from` whose byte is a delimiter (`delim`)
+/// or not one (`!delim`); `text.len()` if there is none.
+#[inline]
+fn scan_delim(text: &[u8], mut from: usize, delim: bool) -> usize {
+    while let Some(chunk) = text.get(from..from + 16) {
+        let mut m = delim_mask16(chunk.try_into().expect("16 bytes"));
+        if !delim {
+            m ^= 0xffff;
+        }
+        if m != 0 {
+            return from + m.trailing_zeros() as usize;
+        }
+        from += 16;
+    }
+    while from < text.len() && is_delim(text[from]) != delim {
+        from += 1;
+    }
+    from
+}
+
+/// Bytes `at..at + take` of `text` (`take <= 8`, all inside `text`) as a
+/// little-endian integer, zero above.
+#[inline]
+fn load_le(text: &[u8], at: usize, take: usize) -> u64 {
+    if let Some(b) = text.get(at..at + 8) {
+        let v = u64::from_le_bytes(b.try_into().expect("8 bytes"));
+        if take == 8 {
+            v
+        } else {
+            v & ((1u64 << (8 * take)) - 1)
+        }
+    } else {
+        text[at..at + take]
+            .iter()
+            .rev()
+            .fold(0, |v, &b| (v << 8) | u64::from(b))
+    }
+}
+
+/// A cheap 64-bit hash of token `text[start..start + len]`, for
+/// [`RowMemo`] only: eight bytes per multiplication instead of
+/// [`ft_hash`]'s one. Its high bits depend on every byte.
+#[inline]
+fn memo_key(text: &[u8], start: usize, len: usize) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h = (len as u64).wrapping_mul(K);
+    let mut at = 0;
+    while at < len {
+        let w = load_le(text, start + at, (len - at).min(8));
+        h = (h.rotate_left(29) ^ w).wrapping_mul(K);
+        at += 8;
+    }
+    h
+}
+
+/// The tokens of a line as `Dictionary::readWord` reads them, as (start,
+/// length, [`memo_key`]), into `out` (cleared first). A literal `</s>`
+/// token ends the line: it and what follows are left out (the caller adds
+/// the line's `</s>`).
+fn split_tokens(text: &[u8], out: &mut Vec<(usize, usize, u64)>) {
+    out.clear();
+    let mut pos = 0;
+    loop {
+        pos = scan_delim(text, pos, false);
+        if pos == text.len() {
+            return;
+        }
+        let start = pos;
+        pos = scan_delim(text, pos, true);
+        if short_eq(&text[start..pos], EOS) {
+            return;
+        }
+        out.push((start, pos - start, memo_key(text, start, pos - start)));
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Small open-addressing maps (std HashMap's SipHash is needlessly slow here).
 
-/// Word table: fastText hash -> entry id, linear probing, keys compared by
-/// bytes against the word arena.
+/// Word table: fastText hash -> entry id, linear probing. Each slot keeps
+/// the entry's hash next to its id, so a probe compares bytes against the
+/// word arena only when the hashes are equal.
 struct WordTable {
-    slots: Vec<u32>,
+    /// (hash, id); id `EMPTY` marks a free slot.
+    slots: Vec<(u32, u32)>,
     mask: usize,
 }
 
@@ -329,39 +471,52 @@ impl IntMap {
     }
 }
 
-/// `pruneidx` as the prediction loop reads it: bucket id -> compact row.
-/// Most n-gram buckets of a pruned model are not kept (lid.176.ftz keeps
-/// 42,765 of 2,000,000), so the common answer is "absent". A bitmap over
-/// the buckets with a running count per 64 buckets (rank) answers that
-/// from one 16-byte block and finds a kept bucket's row with a popcount:
-/// about 1.5 bytes per bucket, small enough to stay in cache, where a hash
-/// map's probes would miss it. Models with more than [`RANK_MAX_BUCKETS`]
-/// buckets keep the hash map.
+/// `pruneidx` as the prediction loop reads it: bucket id -> compact n-gram
+/// row. Most n-gram buckets of a pruned model are not kept (lid.176.ftz
+/// keeps 42,765 of 2,000,000), so the common answer is "absent".
+///
+/// Up to [`RANK_MAX_BUCKETS`] buckets: a bitmap over the buckets with
+/// running counts, 384 buckets per cache line ([`RankLine`]; 333 KB for
+/// lid.176), answers from one line whether a bucket is kept and its rank
+/// among the kept buckets (in bucket order). The loader copies the input
+/// rows of the kept buckets into that order (see [`Matrix::with_rows`]), so
+/// the rank is the compact row: no second table to read. Larger bucket
+/// counts keep the file's hash map, whose values are the compact rows.
 enum BucketRows {
-    Rank {
-        blocks: Vec<RankBlock>,
-        /// Rows of the kept buckets, in bucket order.
-        rows: Vec<i32>,
-    },
+    Rank(Vec<RankLine>),
     Map(IntMap),
 }
 
+/// [`RANK_LINE`] buckets of the rank bitmap of [`BucketRows`]: one cache
+/// line.
 #[derive(Clone, Copy, Default)]
-#[repr(C, align(16))]
-struct RankBlock {
-    bits: u64,
-    before: u32,
+#[repr(C, align(64))]
+struct RankLine {
+    bits: [u64; 6],
+    /// Kept buckets before this line.
+    base: u32,
+    /// Kept buckets of this line before each of its six words (at most
+    /// 320).
+    before: [u16; 6],
 }
 
-/// Largest bucket count given a rank bitmap (16 MiB of blocks).
+const _: () = assert!(std::mem::size_of::<RankLine>() == 64);
+
+/// Buckets per [`RankLine`].
+const RANK_LINE: usize = 384;
+
+/// Largest bucket count given a rank bitmap (11 MiB of lines).
 const RANK_MAX_BUCKETS: usize = 1 << 26;
 
 impl BucketRows {
     /// From the map read from the file; keys outside `0..bucket` are never
-    /// looked up (bucket ids are `hash % bucket`) and are left out.
-    fn new(map: IntMap, bucket: usize) -> BucketRows {
+    /// looked up (bucket ids are `hash % bucket`) and are left out. For a
+    /// rank bitmap, also returns the file's compact row of each kept bucket
+    /// in bucket order: the rows the input matrix must list, in that order,
+    /// after its word rows.
+    fn new(map: IntMap, bucket: usize) -> (BucketRows, Option<Vec<usize>>) {
         if bucket > RANK_MAX_BUCKETS {
-            return BucketRows::Map(map);
+            return (BucketRows::Map(map), None);
         }
         let mut kept: Vec<(i32, i32)> = map
             .slots
@@ -370,34 +525,41 @@ impl BucketRows {
             .filter(|&(k, _)| k != IntMap::EMPTY && (k as usize) < bucket)
             .collect();
         kept.sort_unstable();
-        let mut blocks = vec![RankBlock::default(); bucket.div_ceil(64)];
+        let mut lines = vec![RankLine::default(); bucket.div_ceil(RANK_LINE)];
         for &(k, _) in &kept {
-            blocks[k as usize >> 6].bits |= 1 << (k & 63);
+            let k = k as usize;
+            lines[k / RANK_LINE].bits[k % RANK_LINE / 64] |= 1 << (k % 64);
         }
-        let mut before = 0u32;
-        for b in &mut blocks {
-            b.before = before;
-            before += b.bits.count_ones();
+        let mut base = 0u32;
+        for line in &mut lines {
+            line.base = base;
+            let mut before = 0u16;
+            for (w, &bits) in line.bits.iter().enumerate() {
+                line.before[w] = before;
+                before += bits.count_ones() as u16;
+            }
+            base += u32::from(before);
         }
-        BucketRows::Rank {
-            blocks,
-            rows: kept.into_iter().map(|(_, v)| v).collect(),
-        }
+        let order = kept.into_iter().map(|(_, v)| v as usize).collect();
+        (BucketRows::Rank(lines), Some(order))
     }
 
+    /// The compact row of bucket `id`, if kept.
     #[inline]
-    fn get(&self, id: u32) -> Option<i32> {
+    fn get(&self, id: u32) -> Option<u32> {
         match self {
-            BucketRows::Rank { blocks, rows } => {
-                let b = blocks.get(id as usize >> 6)?;
-                let bit = 1u64 << (id & 63);
-                if b.bits & bit == 0 {
+            BucketRows::Rank(lines) => {
+                let id = id as usize;
+                let line = lines.get(id / RANK_LINE)?;
+                let (w, b) = (id % RANK_LINE / 64, id % 64);
+                let bits = line.bits[w];
+                if (bits >> b) & 1 == 0 {
                     return None;
                 }
-                let i = b.before as usize + (b.bits & (bit - 1)).count_ones() as usize;
-                rows.get(i).copied()
+                let below = (bits & ((1u64 << b) - 1)).count_ones();
+                Some(line.base + u32::from(line.before[w]) + below)
             }
-            BucketRows::Map(m) => m.get(id as i32),
+            BucketRows::Map(m) => m.get(id as i32).map(|v| v as u32),
         }
     }
 }
@@ -525,6 +687,50 @@ impl Matrix {
             codes,
             norms,
         })
+    }
+
+    /// The matrix made of rows `0..head` of this one, then the rows listed
+    /// in `tail`, in that order (a row may be listed more than once). The
+    /// rows are copied unchanged (codes and norm codes for a quantized
+    /// matrix), so any sum over them is bit-identical. `head` and every
+    /// entry of `tail` must be below `self.rows()`.
+    fn with_rows(self, head: usize, tail: &[usize]) -> Matrix {
+        let rows = head + tail.len();
+        match self {
+            Matrix::Dense { cols, data, .. } => {
+                let mut out = Vec::with_capacity(rows * cols);
+                out.extend_from_slice(&data[..head * cols]);
+                for &r in tail {
+                    out.extend_from_slice(&data[r * cols..(r + 1) * cols]);
+                }
+                Matrix::Dense {
+                    rows,
+                    cols,
+                    data: out,
+                }
+            }
+            Matrix::Quant {
+                pq, codes, norms, ..
+            } => {
+                let n = pq.nsubq;
+                let mut out = Vec::with_capacity(rows * n);
+                out.extend_from_slice(&codes[..head * n]);
+                for &r in tail {
+                    out.extend_from_slice(&codes[r * n..(r + 1) * n]);
+                }
+                let norms = norms.map(|(nc, npq)| {
+                    let mut c = nc[..head].to_vec();
+                    c.extend(tail.iter().map(|&r| nc[r]));
+                    (c, npq)
+                });
+                Matrix::Quant {
+                    rows,
+                    pq,
+                    codes: out,
+                    norms,
+                }
+            }
+        }
     }
 
     /// Expand a quantized matrix to dense rows when that costs at most
@@ -659,6 +865,9 @@ impl Matrix {
     /// large models are bound by memory latency here.
     fn sum_rows(&self, rows: &[u32], x: &mut [f32]) {
         match self {
+            Matrix::Dense { cols: 16, data, .. } if x.len() == 16 => {
+                Self::sum_dense_rows::<16>(data, rows, x);
+            }
             Matrix::Dense { cols, data, .. } => {
                 const AHEAD: usize = 8;
                 let cols = *cols;
@@ -683,6 +892,25 @@ impl Matrix {
                 }
             },
         }
+    }
+
+    /// [`Matrix::sum_rows`] of a dense matrix of `D` columns (`x.len() ==
+    /// D`): the running sums stay in registers instead of going through
+    /// memory for every row; same additions in the same order.
+    fn sum_dense_rows<const D: usize>(data: &[f32], rows: &[u32], x: &mut [f32]) {
+        const AHEAD: usize = 8;
+        let mut acc: [f32; D] = x.try_into().expect("D floats");
+        for (j, &r) in rows.iter().enumerate() {
+            if let Some(&next) = rows.get(j + AHEAD) {
+                prefetch(data, next as usize * D);
+            }
+            let r = r as usize;
+            let row: &[f32; D] = data[r * D..(r + 1) * D].try_into().expect("D floats");
+            for (a, b) in acc.iter_mut().zip(row) {
+                *a += *b;
+            }
+        }
+        x.copy_from_slice(&acc);
     }
 
     /// `ProductQuantizer::addcode` for a compile-time sub-vector size `D`
@@ -996,6 +1224,10 @@ pub struct Scratch {
     rows: Vec<u32>,
     word_buf: Vec<u8>,
     heap: Vec<(f32, u32)>,
+    /// Tokens of the line: (start, length, [`memo_key`]).
+    toks: Vec<(usize, usize, u64)>,
+    /// Bucket ids of a token's character n-grams.
+    ids: Vec<u32>,
     memo: RowMemo,
 }
 
@@ -1010,111 +1242,159 @@ impl Scratch {
 /// n-gram rows, or an unknown token's character n-gram rows), per thread
 /// and per model. Computing them means a dictionary probe, and for unknown
 /// tokens hashing every character n-gram and looking each bucket up in
-/// `pruneidx`; news text repeats most of its tokens, so one probe here is
-/// several times cheaper. The rows are the same, in the same order, so
-/// predictions are unchanged. Bounded: cleared when full.
+/// `pruneidx`; news text repeats most of its tokens (about 3 in 4 are found
+/// here on the 32 MiB benchmark input). The rows are the same, in the same order,
+/// so predictions are unchanged.
+///
+/// A record holds a token's bytes and its rows in one cache line, at a
+/// place that depends only on the token's [`memo_key`]: the records of the
+/// next tokens of a line are prefetched while the current one is handled.
+/// Found by comparing the token's bytes, never by hash alone.
+/// Bounded ([`RowMemo::SETS`] sets of [`RowMemo::WAYS`] records, 2 MiB): a
+/// new token goes first in its set and the oldest record of the set is
+/// dropped. A token whose bytes and rows do not fit in a record is not
+/// kept (computed every time).
 #[derive(Default)]
 struct RowMemo {
-    /// [`FastText::uid`] of the model the entries belong to.
+    /// [`FastText::uid`] of the model the records belong to.
     model: u64,
-    slots: Vec<MemoSlot>,
-    used: usize,
-    /// Per entry: the token's bytes, then its rows as little-endian u32.
-    arena: Vec<u8>,
+    /// `SETS * WAYS` records, set by set, newest first within a set.
+    recs: Vec<MemoRec>,
 }
 
-/// One token of [`RowMemo`]; `at == 0` is a free slot.
-#[derive(Clone, Copy, Default)]
-struct MemoSlot {
+/// One token of [`RowMemo`]: exactly one cache line.
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+struct MemoRec {
+    /// The token's [`ft_hash`].
     hash: u32,
-    /// Offset of the entry in the arena, plus one.
-    at: u32,
-    key_len: u16,
-    /// Number of rows, or [`MemoSlot::SKIP`] for a token that is not used
+    /// Token length in bytes; 0 marks a free record (tokens are never empty).
+    key_len: u8,
+    /// Number of rows, or [`MemoRec::SKIP`] for a token that is not used
     /// (a label).
-    rows: u16,
+    rows: u8,
+    /// The rows (little-endian u32), then the token's bytes.
+    data: [u8; MemoRec::DATA],
 }
 
-impl MemoSlot {
-    const SKIP: u16 = u16::MAX;
-}
+const _: () = assert!(std::mem::size_of::<MemoRec>() == 64);
 
-impl RowMemo {
-    /// Slots (a power of two); at most half of them are used.
-    const SLOTS: usize = 1 << 16;
-    /// Longer tokens are not kept (rare; they would crowd the arena).
-    const MAX_TOKEN: usize = 64;
-    /// Most arena bytes.
-    const MAX_ARENA: usize = 1 << 24;
+impl MemoRec {
+    const DATA: usize = 58;
+    const SKIP: u8 = u8::MAX;
+    const EMPTY: MemoRec = MemoRec {
+        hash: 0,
+        key_len: 0,
+        rows: 0,
+        data: [0; MemoRec::DATA],
+    };
 
-    fn reset(&mut self, model: u64) {
-        self.model = model;
-        self.slots.clear();
-        self.slots.resize(Self::SLOTS, MemoSlot::default());
-        self.used = 0;
-        self.arena.clear();
-    }
-
-    /// The slot of `tok`: `Ok(slot)` if kept, else `Err(index of a free slot)`.
     #[inline]
-    fn find(&self, tok: &[u8], hash: u32) -> Result<MemoSlot, usize> {
-        let mask = self.slots.len() - 1;
-        let mut i = (hash.wrapping_mul(0x9E37_79B1) >> 8) as usize & mask;
-        loop {
-            let e = self.slots[i];
-            if e.at == 0 {
-                return Err(i);
-            }
-            if e.hash == hash && e.key_len as usize == tok.len() {
-                let at = e.at as usize - 1;
-                if self.arena[at..at + tok.len()] == *tok {
-                    return Ok(e);
-                }
-            }
-            i = (i + 1) & mask;
+    fn row_count(&self) -> usize {
+        if self.rows == Self::SKIP {
+            0
+        } else {
+            self.rows as usize
         }
     }
 
-    /// Append the rows of a kept token to `out`.
     #[inline]
-    fn rows_into(&self, e: MemoSlot, out: &mut Vec<u32>) {
-        let at = e.at as usize - 1 + e.key_len as usize;
-        let bytes = &self.arena[at..at + 4 * e.rows as usize];
+    fn key(&self) -> &[u8] {
+        let at = 4 * self.row_count();
+        self.data.get(at..at + self.key_len as usize).unwrap_or(&[])
+    }
+
+    /// Append the rows to `out`.
+    #[inline]
+    fn rows_into(&self, out: &mut Vec<u32>) {
         out.extend(
-            bytes
+            self.data[..4 * self.row_count()]
                 .chunks_exact(4)
                 .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])),
         );
     }
+}
 
-    /// Keep `tok` with `rows` (`None`: a skipped token) in the free slot
-    /// `slot` that [`RowMemo::find`] returned; when full, start over.
-    fn insert(&mut self, mut slot: usize, tok: &[u8], hash: u32, rows: Option<&[u32]>) {
+/// `a == b` for short slices of the same length, inline (a call to
+/// `memcmp` costs more than comparing a token of a few bytes).
+#[inline]
+fn short_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut ca, mut cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        let x = u64::from_ne_bytes(x.try_into().expect("8 bytes"));
+        let y = u64::from_ne_bytes(y.try_into().expect("8 bytes"));
+        if x != y {
+            return false;
+        }
+    }
+    ca.remainder()
+        .iter()
+        .zip(cb.remainder())
+        .all(|(x, y)| x == y)
+}
+
+impl RowMemo {
+    /// Number of sets (a power of two).
+    const SETS: usize = 1 << 14;
+    /// Records per set.
+    const WAYS: usize = 2;
+
+    fn reset(&mut self, model: u64) {
+        self.model = model;
+        self.recs.clear();
+        self.recs.resize(Self::SETS * Self::WAYS, MemoRec::EMPTY);
+    }
+
+    /// Index of the first record of the set of a token whose [`memo_key`]
+    /// is `key` (its high bits).
+    #[inline]
+    fn set_of(key: u64) -> usize {
+        (key >> (64 - Self::SETS.trailing_zeros())) as usize * Self::WAYS
+    }
+
+    /// Hint the CPU to load the set of `key`.
+    #[inline]
+    fn prefetch(&self, key: u64) {
+        let at = Self::set_of(key);
+        for w in 0..Self::WAYS {
+            prefetch(&self.recs, at + w);
+        }
+    }
+
+    /// The record of `tok` (`key` = its [`memo_key`]), if kept.
+    #[inline]
+    fn get(&self, tok: &[u8], key: u64) -> Option<&MemoRec> {
+        let at = Self::set_of(key);
+        self.recs
+            .get(at..at + Self::WAYS)?
+            .iter()
+            .find(|r| r.key_len as usize == tok.len() && short_eq(r.key(), tok))
+    }
+
+    /// Keep `tok` (`key` = its [`memo_key`], `hash` = its [`ft_hash`]) with
+    /// `rows` (`None`: a skipped token) if they fit in a record; the oldest
+    /// record of its set is dropped.
+    fn insert(&mut self, tok: &[u8], key: u64, hash: u32, rows: Option<&[u32]>) {
         let n = rows.map_or(0, <[u32]>::len);
-        if n >= MemoSlot::SKIP as usize {
+        if tok.is_empty() || tok.len() + 4 * n > MemoRec::DATA {
             return;
         }
-        if 2 * (self.used + 1) > self.slots.len()
-            || self.arena.len() + tok.len() + 4 * n >= Self::MAX_ARENA
-        {
-            let model = self.model;
-            self.reset(model);
-            match self.find(tok, hash) {
-                Err(free) => slot = free,
-                Ok(_) => return,
-            }
-        }
-        self.slots[slot] = MemoSlot {
-            hash,
-            at: self.arena.len() as u32 + 1,
-            key_len: tok.len() as u16,
-            rows: rows.map_or(MemoSlot::SKIP, |r| r.len() as u16),
+        let at = Self::set_of(key);
+        let Some(set) = self.recs.get_mut(at..at + Self::WAYS) else {
+            return;
         };
-        self.used += 1;
-        self.arena.extend_from_slice(tok);
-        for r in rows.unwrap_or(&[]) {
-            self.arena.extend_from_slice(&r.to_le_bytes());
+        set.copy_within(..Self::WAYS - 1, 1);
+        let r = &mut set[0];
+        r.hash = hash;
+        r.key_len = tok.len() as u8;
+        r.rows = rows.map_or(MemoRec::SKIP, |r| r.len() as u8);
+        for (d, v) in r.data.chunks_exact_mut(4).zip(rows.unwrap_or(&[])) {
+            d.copy_from_slice(&v.to_le_bytes());
         }
+        r.data[4 * n..4 * n + tok.len()].copy_from_slice(tok);
     }
 }
 
@@ -1127,6 +1407,8 @@ pub struct FastText {
     dim: usize,
     word_ngrams: usize,
     bucket: u32,
+    /// `% bucket` without a division.
+    bucket_mod: FastMod,
     minn: usize,
     maxn: usize,
     loss: LossKind,
@@ -1142,6 +1424,10 @@ pub struct FastText {
     /// n-grams), as fastText's `initNgrams` precomputes them.
     sub_off: Vec<u32>,
     sub_ids: Vec<u32>,
+    /// Entry id of `</s>`, if the dictionary has it.
+    eos: Option<usize>,
+    /// [`ft_hash`] of `</s>`.
+    eos_hash: u32,
     /// `pruneidx_size_`: negative = not pruned.
     pruneidx_size: i64,
     pruneidx: BucketRows,
@@ -1186,6 +1472,13 @@ impl FastText {
 
     /// Load a model from any reader (reads exactly the model, no more).
     pub fn from_reader<R: Read>(r: R) -> Result<FastText, FastTextError> {
+        Self::read_model(r, true)
+    }
+
+    /// [`FastText::from_reader`]; `bucket_order` false keeps the file's
+    /// input row order and `pruneidx` hash map (the plain layout the tests
+    /// compare against).
+    fn read_model<R: Read>(r: R, bucket_order: bool) -> Result<FastText, FastTextError> {
         let mut r = In { r, pos: 0 };
         // --- header (fasttext.cc checkModel)
         let magic = r.i32("magic number")?;
@@ -1352,7 +1645,21 @@ impl FastText {
         }
         // Dense rows make the hot loop (adding input rows) several times
         // faster; results are bit-identical (see `dequantized`).
-        let input = input.dequantized(DEQUANTIZE_MAX_FLOATS);
+        let mut input = input.dequantized(DEQUANTIZE_MAX_FLOATS);
+        // A rank bitmap numbers the kept buckets in bucket order: put their
+        // rows in that order (copies of the same rows, see `BucketRows`).
+        let pruneidx = if pruneidx_size > 0 && bucket_order {
+            let (rows, order) = BucketRows::new(pruneidx, bucket as usize);
+            if let Some(order) = order {
+                let ngram_rows: Vec<usize> = order.iter().map(|&v| nwords + v).collect();
+                input = input.with_rows(nwords, &ngram_rows);
+            }
+            rows
+        } else if pruneidx_size > 0 {
+            BucketRows::Map(pruneidx)
+        } else {
+            BucketRows::Map(IntMap::new(0))
+        };
         let head = match loss {
             LossKind::Softmax => Head::Softmax,
             LossKind::Ns | LossKind::Ova => Head::Sigmoid(sigmoid_table()),
@@ -1360,7 +1667,7 @@ impl FastText {
         };
 
         let mut table = WordTable {
-            slots: vec![WordTable::EMPTY; (size.max(1) * 2).next_power_of_two()],
+            slots: vec![(0, WordTable::EMPTY); (size.max(1) * 2).next_power_of_two()],
             mask: 0,
         };
         table.mask = table.slots.len() - 1;
@@ -1369,6 +1676,7 @@ impl FastText {
             dim,
             word_ngrams: word_ngrams.max(0) as usize,
             bucket: bucket as u32,
+            bucket_mod: FastMod::new(bucket as u32),
             minn: minn as usize,
             maxn: maxn as usize,
             loss,
@@ -1377,10 +1685,12 @@ impl FastText {
             offsets,
             is_label,
             table,
+            eos: None,
+            eos_hash: ft_hash(EOS),
             sub_off: Vec::with_capacity(nwords + 1),
             sub_ids: Vec::new(),
             pruneidx_size,
-            pruneidx: BucketRows::new(pruneidx, bucket as usize),
+            pruneidx,
             labels,
             input,
             output,
@@ -1389,10 +1699,10 @@ impl FastText {
             uid: NEXT_UID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         };
         for i in 0..size {
-            let h = ft_hash(ft.entry(i)) as usize;
-            let mut s = h & ft.table.mask;
-            while ft.table.slots[s] != WordTable::EMPTY {
-                if ft.entry(ft.table.slots[s] as usize) == ft.entry(i) {
+            let h = ft_hash(ft.entry(i));
+            let mut s = h as usize & ft.table.mask;
+            while ft.table.slots[s].1 != WordTable::EMPTY {
+                if ft.entry(ft.table.slots[s].1 as usize) == ft.entry(i) {
                     return Err(FastTextError::format(format!(
                         "duplicate dictionary entry {:?}",
                         String::from_utf8_lossy(ft.entry(i))
@@ -1400,11 +1710,13 @@ impl FastText {
                 }
                 s = (s + 1) & ft.table.mask;
             }
-            ft.table.slots[s] = i as u32;
+            ft.table.slots[s] = (h, i as u32);
         }
+        ft.eos = ft.find(EOS, ft.eos_hash);
         // dictionary.cc initNgrams: each word's rows = itself + char n-grams.
         let mut ids = Vec::new();
         let mut buf = Vec::new();
+        let mut scratch = Vec::new();
         ft.sub_off.push(0);
         for i in 0..nwords {
             ids.clear();
@@ -1414,7 +1726,7 @@ impl FastText {
                 buf.push(b'<');
                 buf.extend_from_slice(&ft.arena[ft.offsets[i]..ft.offsets[i + 1]]);
                 buf.push(b'>');
-                ft.char_ngrams(&buf, |row| ids.push(row));
+                ft.char_ngram_rows(&buf, &mut scratch, &mut ids);
             }
             ft.sub_ids.extend_from_slice(&ids);
             let end = u32::try_from(ft.sub_ids.len())
@@ -1434,11 +1746,11 @@ impl FastText {
     fn find(&self, w: &[u8], h: u32) -> Option<usize> {
         let mut s = h as usize & self.table.mask;
         loop {
-            let id = self.table.slots[s];
+            let (sh, id) = self.table.slots[s];
             if id == WordTable::EMPTY {
                 return None;
             }
-            if self.entry(id as usize) == w {
+            if sh == h && self.entry(id as usize) == w {
                 return Some(id as usize);
             }
             s = (s + 1) & self.table.mask;
@@ -1451,16 +1763,18 @@ impl FastText {
         if self.pruneidx_size == 0 {
             None
         } else if self.pruneidx_size > 0 {
-            self.pruneidx.get(id).map(|v| self.nwords as u32 + v as u32)
+            self.pruneidx.get(id).map(|v| self.nwords as u32 + v)
         } else {
             Some(self.nwords as u32 + id)
         }
     }
 
-    /// `Dictionary::computeSubwords` over `<word>`: n-grams of `minn..=maxn`
-    /// UTF-8 characters (lone `<`/`>` excluded), hashed into buckets.
+    /// `Dictionary::computeSubwords` over `<word>` `w`: the bucket ids of
+    /// its n-grams of `minn..=maxn` UTF-8 characters (lone `<`/`>`
+    /// excluded), in order, into `ids` (cleared first).
     #[inline]
-    fn char_ngrams(&self, w: &[u8], mut emit: impl FnMut(u32)) {
+    fn char_ngram_ids(&self, w: &[u8], ids: &mut Vec<u32>) {
+        ids.clear();
         if self.maxn == 0 || self.bucket == 0 {
             return;
         }
@@ -1479,40 +1793,39 @@ impl FastText {
                     h = fnv_step(h, w[j]);
                     j += 1;
                 }
-                if n >= self.minn
-                    && !(n == 1 && (i == 0 || j == len))
-                    && let Some(row) = self.bucket_row(h % self.bucket)
-                {
-                    emit(row);
+                if n >= self.minn && !(n == 1 && (i == 0 || j == len)) {
+                    ids.push(self.bucket_mod.rem(h));
                 }
                 n += 1;
             }
         }
     }
 
-    /// Append the input rows of `tok` (not `</s>`; `h` = its [`ft_hash`])
-    /// to `s.rows`, as `Dictionary::getLine` finds them: a word's own row
-    /// and n-gram rows, an unknown token's character n-gram rows. Returns
-    /// false for a token that is skipped (a label, or any `__label__`
-    /// token). Served from the memo when the token was seen before.
+    /// The input rows of the character n-grams of `<word>` `w`, in
+    /// fastText's order, appended to `rows` (`ids`: scratch space).
     #[inline]
-    fn push_token_rows(&self, tok: &[u8], h: u32, s: &mut Scratch) -> bool {
-        let memo = &mut s.memo;
-        if memo.model != self.uid {
-            memo.reset(self.uid);
-        }
-        let slot = if tok.len() <= RowMemo::MAX_TOKEN {
-            match memo.find(tok, h) {
-                Ok(e) if e.rows == MemoSlot::SKIP => return false,
-                Ok(e) => {
-                    memo.rows_into(e, &mut s.rows);
-                    return true;
-                }
-                Err(slot) => Some(slot),
+    fn char_ngram_rows(&self, w: &[u8], ids: &mut Vec<u32>, rows: &mut Vec<u32>) {
+        self.char_ngram_ids(w, ids);
+        rows.extend(ids.iter().filter_map(|&id| self.bucket_row(id)));
+    }
+
+    /// Append the input rows of `tok` (not `</s>`; `key` = its
+    /// [`memo_key`]) to `s.rows`, as `Dictionary::getLine` finds them: a
+    /// word's own row and n-gram rows, an unknown token's character n-gram
+    /// rows. Returns the token's [`ft_hash`], or `None` for a token that is
+    /// skipped (a label, or any `__label__` token). Served from the memo
+    /// when the token was seen before (the memo must belong to this model:
+    /// see [`FastText::line_rows`]).
+    #[inline]
+    fn push_token_rows(&self, tok: &[u8], key: u64, s: &mut Scratch) -> Option<u32> {
+        if let Some(e) = s.memo.get(tok, key) {
+            if e.rows == MemoRec::SKIP {
+                return None;
             }
-        } else {
-            None
-        };
+            e.rows_into(&mut s.rows);
+            return Some(e.hash);
+        }
+        let h = ft_hash(tok);
         let start = s.rows.len();
         let used = match self.find(tok, h) {
             Some(wid) if self.is_label[wid] => false,
@@ -1528,15 +1841,12 @@ impl FastText {
                 s.word_buf.push(b'<');
                 s.word_buf.extend_from_slice(tok);
                 s.word_buf.push(b'>');
-                let rows = &mut s.rows;
-                self.char_ngrams(&s.word_buf, |row| rows.push(row));
+                self.char_ngram_rows(&s.word_buf, &mut s.ids, &mut s.rows);
                 true
             }
         };
-        if let Some(slot) = slot {
-            memo.insert(slot, tok, h, used.then(|| &s.rows[start..]));
-        }
-        used
+        s.memo.insert(tok, key, h, used.then(|| &s.rows[start..]));
+        used.then_some(h)
     }
 
     /// Embedding dimension.
@@ -1602,50 +1912,45 @@ impl FastText {
 
     /// Fills `s.heap` with (log-prob, label) sorted best first.
     fn predict_ids(&self, text: &[u8], k: usize, threshold: f32, s: &mut Scratch) {
-        let nlabels = self.labels.len();
-        let k = if k == 0 { nlabels } else { k };
-        s.heap.clear();
-        s.hidden.clear();
-        s.hidden.resize(self.dim, 0.0);
+        self.line_rows(text, s);
+        self.score_rows(k, threshold, s);
+    }
+
+    /// `Dictionary::getLine` and `addWordNgrams`: the input rows of one line,
+    /// in fastText's order, into `s.rows`.
+    fn line_rows(&self, text: &[u8], s: &mut Scratch) {
+        /// Tokens between a memo prefetch and its use.
+        const AHEAD: usize = 6;
         s.word_hashes.clear();
         s.rows.clear();
-
-        // Dictionary::getLine: tokens, then "</s>" (the line's newline).
-        let mut pos = 0;
-        let n = text.len();
-        let mut eos_done = false;
-        while !eos_done {
-            while pos < n && is_delim(text[pos]) {
-                pos += 1;
+        if s.memo.model != self.uid {
+            s.memo.reset(self.uid);
+        }
+        let mut toks = std::mem::take(&mut s.toks);
+        split_tokens(text, &mut toks);
+        for t in toks.iter().take(AHEAD) {
+            s.memo.prefetch(t.2);
+        }
+        for (i, &(start, len, key)) in toks.iter().enumerate() {
+            if let Some(next) = toks.get(i + AHEAD) {
+                s.memo.prefetch(next.2);
             }
-            let tok: &[u8] = if pos < n {
-                let st = pos;
-                while pos < n && !is_delim(text[pos]) {
-                    pos += 1;
-                }
-                &text[st..pos]
-            } else {
-                EOS
-            };
-            if tok == EOS {
-                // Dictionary::getLine stops at the first "</s>", also a literal one.
-                eos_done = true;
+            if let Some(h) = self.push_token_rows(&text[start..start + len], key, s) {
+                s.word_hashes.push(h as i32);
             }
-            let h = ft_hash(tok);
-            if eos_done {
-                // `</s>`: its own row if the dictionary has it, nothing else.
-                if let Some(wid) = self.find(tok, h) {
-                    if self.is_label[wid] {
-                        continue;
-                    }
-                    let a = self.sub_off[wid] as usize;
-                    let b = self.sub_off[wid + 1] as usize;
-                    s.rows.extend_from_slice(&self.sub_ids[a..b]);
-                }
-            } else if !self.push_token_rows(tok, h, s) {
-                continue;
+        }
+        s.toks = toks;
+        // The line's "</s>": its own row if the dictionary has it (as a
+        // word), nothing else; skipped if it is a label.
+        match self.eos {
+            Some(wid) if self.is_label[wid] => {}
+            Some(wid) => {
+                let a = self.sub_off[wid] as usize;
+                let b = self.sub_off[wid + 1] as usize;
+                s.rows.extend_from_slice(&self.sub_ids[a..b]);
+                s.word_hashes.push(self.eos_hash as i32);
             }
-            s.word_hashes.push(h as i32);
+            None => s.word_hashes.push(self.eos_hash as i32),
         }
         // Dictionary::addWordNgrams (values sign-extended from int32).
         if self.bucket > 0 {
@@ -1663,6 +1968,14 @@ impl FastText {
                 }
             }
         }
+    }
+
+    /// The prediction from `s.rows` (`Model::computeHidden`, then the
+    /// loss's `predict`): fills `s.heap` with (log-prob, label), best first.
+    fn score_rows(&self, k: usize, threshold: f32, s: &mut Scratch) {
+        s.heap.clear();
+        s.hidden.clear();
+        s.hidden.resize(self.dim, 0.0);
         let count = s.rows.len();
         if count == 0 {
             // FastText::predict returns nothing for an empty input.
@@ -1675,7 +1988,14 @@ impl FastText {
         for x in s.hidden.iter_mut() {
             *x *= inv;
         }
+        self.predict_hidden(k, threshold, s);
+    }
 
+    /// The loss's `predict` on `s.hidden`: fills `s.heap` (empty) with
+    /// (log-prob, label), best first.
+    fn predict_hidden(&self, k: usize, threshold: f32, s: &mut Scratch) {
+        let nlabels = self.labels.len();
+        let k = if k == 0 { nlabels } else { k };
         match &self.head {
             Head::Hs(tree) => {
                 let log_thr = std_log(threshold);
@@ -1961,7 +2281,8 @@ mod tests {
         let bytes = m.build_dense(|_, _| 0.0, |_, _| 0.0);
         let ft = FastText::from_bytes(&bytes).unwrap();
         let mut got = Vec::new();
-        ft.char_ngrams("<éa>".as_bytes(), |r| got.push(r - 3));
+        ft.char_ngram_rows("<éa>".as_bytes(), &mut Vec::new(), &mut got);
+        let got: Vec<u32> = got.iter().map(|r| r - 3).collect();
         // n-grams: <é <éa éa éa> a>  (5 of them, in this order)
         let want: Vec<u32> = ["<é", "<éa", "éa", "éa>", "a>"]
             .iter()
@@ -2143,6 +2464,470 @@ mod tests {
         }
     }
 
+    /// `predict` written plainly, the way fastText reads a line: tokens
+    /// split byte by byte, `ft_hash` of each, a dictionary probe, the
+    /// character n-grams of `<token>` recomputed every time with `%`, the
+    /// rows added one by one with `add_row_to`. No memo, no prefetching.
+    /// `ft` must be loaded with `bucket_order` false, so `bucket_row` reads
+    /// the file's `pruneidx` map and rows are in the file's order. Fills
+    /// `s.heap` and `s.hidden`.
+    fn reference_predict(ft: &FastText, text: &[u8], k: usize, threshold: f32, s: &mut Scratch) {
+        assert!(!matches!(ft.pruneidx, BucketRows::Rank(_)));
+        let ngrams = |w: &[u8], rows: &mut Vec<u32>| {
+            if ft.maxn == 0 || ft.bucket == 0 {
+                return;
+            }
+            let cont = |b: u8| (b & 0xC0) == 0x80;
+            for i in 0..w.len() {
+                if cont(w[i]) {
+                    continue;
+                }
+                let mut h = FNV_INIT;
+                let (mut j, mut n) = (i, 1);
+                while j < w.len() && n <= ft.maxn {
+                    h = fnv_step(h, w[j]);
+                    j += 1;
+                    while j < w.len() && cont(w[j]) {
+                        h = fnv_step(h, w[j]);
+                        j += 1;
+                    }
+                    if n >= ft.minn
+                        && !(n == 1 && (i == 0 || j == w.len()))
+                        && let Some(row) = ft.bucket_row(h % ft.bucket)
+                    {
+                        rows.push(row);
+                    }
+                    n += 1;
+                }
+            }
+        };
+        let mut rows = Vec::new();
+        let mut hashes: Vec<i32> = Vec::new();
+        let mut pos = 0;
+        loop {
+            while pos < text.len() && is_delim(text[pos]) {
+                pos += 1;
+            }
+            let start = pos;
+            while pos < text.len() && !is_delim(text[pos]) {
+                pos += 1;
+            }
+            let tok = if start < pos { &text[start..pos] } else { EOS };
+            let eos = tok == EOS;
+            let h = ft_hash(tok);
+            match ft.find(tok, h) {
+                Some(wid) if ft.is_label[wid] => {
+                    if eos {
+                        break;
+                    }
+                    continue;
+                }
+                Some(wid) => {
+                    rows.push(wid as u32);
+                    if !eos {
+                        ngrams(&[b"<", tok, b">"].concat(), &mut rows);
+                    }
+                }
+                None if eos => {}
+                None if tok.starts_with(LABEL_PREFIX.as_bytes()) => continue,
+                None => ngrams(&[b"<", tok, b">"].concat(), &mut rows),
+            }
+            hashes.push(h as i32);
+            if eos {
+                break;
+            }
+        }
+        if ft.bucket > 0 {
+            for i in 0..hashes.len() {
+                let mut h = hashes[i] as i64 as u64;
+                for &hj in hashes.iter().take(i + ft.word_ngrams).skip(i + 1) {
+                    h = h
+                        .wrapping_mul(WORD_NGRAM_MUL)
+                        .wrapping_add(hj as i64 as u64);
+                    if let Some(row) = ft.bucket_row((h % u64::from(ft.bucket)) as u32) {
+                        rows.push(row);
+                    }
+                }
+            }
+        }
+        s.heap.clear();
+        s.hidden.clear();
+        s.hidden.resize(ft.dim, 0.0);
+        if rows.is_empty() {
+            return;
+        }
+        for &r in &rows {
+            ft.input.add_row_to(&mut s.hidden, r as usize);
+        }
+        let inv = (1.0f64 / rows.len() as f64) as f32;
+        for x in s.hidden.iter_mut() {
+            *x *= inv;
+        }
+        ft.predict_hidden(k, threshold, s);
+    }
+
+    /// Bits of what `predict_ids` left in `s`: the hidden vector and the
+    /// (log-probability, label) list.
+    fn result_bits(s: &Scratch) -> (Vec<u32>, Vec<(u32, u32)>) {
+        (
+            s.hidden.iter().map(|x| x.to_bits()).collect(),
+            s.heap.iter().map(|&(p, l)| (p.to_bits(), l)).collect(),
+        )
+    }
+
+    /// Compares the fast path (one scratch for all texts, so the memo
+    /// fills, replaces records and serves repeats) with
+    /// [`reference_predict`] on every text, bit for bit. Returns how many
+    /// texts were compared.
+    fn assert_same_as_reference<'a>(
+        bytes: &[u8],
+        what: &str,
+        texts: impl Iterator<Item = &'a str>,
+    ) -> usize {
+        let fast = FastText::from_bytes(bytes).unwrap();
+        let plain = FastText::read_model(bytes, false).unwrap();
+        let (mut s, mut r) = (Scratch::new(), Scratch::new());
+        let mut n = 0;
+        for (i, t) in texts.enumerate() {
+            let (k, thr) = match i % 13 {
+                0 => (0, 0.0),
+                5 => (3, 0.2),
+                9 => (2, 0.0),
+                _ => (1, 0.0),
+            };
+            fast.predict_ids(t.as_bytes(), k, thr, &mut s);
+            reference_predict(&plain, t.as_bytes(), k, thr, &mut r);
+            assert_eq!(result_bits(&s), result_bits(&r), "{what}: text {i} {t:?}");
+            n += 1;
+        }
+        n
+    }
+
+    /// Random text: words from several scripts, labels, literal `</s>`,
+    /// tokens too long for a memo record, every delimiter, repeats.
+    fn random_texts(seed: u64, count: usize) -> Vec<String> {
+        let mut state = seed;
+        let mut rnd = move |n: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((state >> 33) as usize) % n
+        };
+        const PIECES: [&str; 24] = [
+            "the",
+            "and",
+            "hello",
+            "world",
+            "ab",
+            "é",
+            "ß",
+            "ñu",
+            "в",
+            "мир",
+            "ال",
+            "عربية",
+            "ة",
+            "中",
+            "文字",
+            "😀",
+            "a\u{301}",
+            "x",
+            "7",
+            ".",
+            "-",
+            "__label__",
+            "</s>",
+            "ü",
+        ];
+        const DELIMS: [&str; 8] = [" ", " ", " ", "\n", "\t", "\r", "\u{b}\u{c}", "\0"];
+        let vocab: Vec<String> = (0..300)
+            .map(|_| {
+                let most = if rnd(20) == 0 { 40 } else { 5 };
+                let len = 1 + rnd(most);
+                (0..len).map(|_| PIECES[rnd(PIECES.len())]).collect()
+            })
+            .collect();
+        (0..count)
+            .map(|_| {
+                let mut t = String::new();
+                for _ in 0..rnd(60) {
+                    if rnd(3) == 0 {
+                        t.push_str(DELIMS[rnd(DELIMS.len())]);
+                    }
+                    match rnd(40) {
+                        0 => t.push_str("</s>"),
+                        1 => t.push_str("__label__en"),
+                        2 => t.push_str(&"long".repeat(5 + rnd(30))),
+                        _ => t.push_str(&vocab[rnd(vocab.len())]),
+                    }
+                    t.push_str(DELIMS[rnd(DELIMS.len())]);
+                }
+                t
+            })
+            .collect()
+    }
+
+    /// A pruned, quantized model (like lid.176.ftz) with word bigrams: the
+    /// `pruneidx` values are out of order, two buckets share a row, some
+    /// keys are out of range.
+    fn pruned_model(loss: i32) -> Vec<u8> {
+        let mut m = base();
+        m.words = vec!["</s>", "hello", "world", "the", "ال", "é"];
+        m.loss = loss;
+        m.bucket = 997;
+        m.minn = 1;
+        m.maxn = 4;
+        m.word_ngrams = 2;
+        m.dim = 6;
+        let mut pairs = Vec::new();
+        let mut seed = 99u32;
+        for v in 0..140 {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            pairs.push(((seed >> 8) as i32 % 1100 - 50, (v * 37) % 140));
+        }
+        pairs.push((5, 3));
+        pairs.push((6, 3));
+        let mut b = Vec::new();
+        m.header(&mut b);
+        m.dict(&mut b, Some(&pairs));
+        b.push(1); // quantized input
+        b.extend_from_slice(&quant_bytes(m.words.len() + 140, m.dim, 2, true));
+        b.push(0); // dense output
+        ModelBuilder::dense(&mut b, m.labels.len(), m.dim, |i, j| {
+            ((i * 7 + j * 3) % 11) as f32 * 0.21 - 1.0
+        });
+        b
+    }
+
+    #[test]
+    fn predict_equals_reference_on_synthetic_models() {
+        let texts = random_texts(1, 3000);
+        for loss in [1, 2, 3, 4] {
+            let bytes = pruned_model(loss);
+            let n = assert_same_as_reference(
+                &bytes,
+                &format!("pruned loss {loss}"),
+                texts.iter().map(String::as_str),
+            );
+            assert_eq!(n, texts.len());
+        }
+        // Not pruned, dense, no character n-grams beyond the buckets.
+        let mut m = base();
+        m.bucket = 211;
+        m.minn = 2;
+        m.maxn = 3;
+        m.word_ngrams = 3;
+        let bytes = m.build_dense(
+            |i, j| ((i * 13 + j * 5) % 17) as f32 * 0.07 - 0.5,
+            |i, j| ((i * 3 + j) % 5) as f32 * 0.4 - 0.8,
+        );
+        assert_same_as_reference(&bytes, "dense", texts.iter().map(String::as_str));
+    }
+
+    /// lid.176.ftz where `scripts/bench.sh`, `scripts/fasttext_parity.py`
+    /// or `scripts/eval_langid.py` put it, and the models the parity script
+    /// trained (softmax, hierarchical softmax, one-vs-all; `.bin`, `.ftz`).
+    fn real_models() -> Vec<PathBuf> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut found: Vec<PathBuf> = [
+            "target/bench/lid.176.ftz",
+            ".cache/fasttext-parity/lid.176.ftz",
+            ".cache/eval-langid/lid.176.ftz",
+        ]
+        .iter()
+        .map(|p| root.join(p))
+        .filter(|p| p.is_file())
+        .take(1)
+        .collect();
+        if let Ok(dir) = std::fs::read_dir(root.join(".cache/fasttext-parity")) {
+            let mut trained: Vec<PathBuf> = dir
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    let name = p.file_name().unwrap_or_default().to_string_lossy();
+                    (name.ends_with(".bin") || name.ends_with(".ftz")) && !name.starts_with("lid.")
+                })
+                .collect();
+            trained.sort();
+            found.extend(trained);
+        }
+        found
+    }
+
+    /// Lines of the real corpora (../shared/corpora): every line of every
+    /// `text`, at most `per_file` lines per file, plus every 50th text
+    /// whole (newlines are delimiters).
+    fn corpus_lines(per_file: usize) -> Option<Vec<String>> {
+        use std::io::BufRead;
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora");
+        let sets = std::fs::read_dir(&dir).ok()?;
+        let mut files: Vec<PathBuf> = sets
+            .filter_map(|set| std::fs::read_dir(set.ok()?.path()).ok())
+            .flatten()
+            .filter_map(|f| f.ok().map(|f| f.path()))
+            .filter(|p| p.to_string_lossy().ends_with(".jsonl.gz"))
+            .collect();
+        files.sort();
+        let mut out = Vec::new();
+        for path in &files {
+            let f = flate2::read::MultiGzDecoder::new(std::fs::File::open(path).ok()?);
+            let mut taken = 0;
+            for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
+                let v: serde_json::Value = serde_json::from_str(&line.ok()?).ok()?;
+                let Some(text) = v["text"].as_str() else {
+                    continue;
+                };
+                if i % 50 == 0 {
+                    out.push(text.to_string());
+                }
+                for l in text.lines() {
+                    out.push(l.to_string());
+                    taken += 1;
+                }
+                if taken >= per_file {
+                    break;
+                }
+            }
+        }
+        Some(out)
+    }
+
+    #[test]
+    fn predict_equals_reference_on_real_models_and_text() {
+        let models = real_models();
+        if models.is_empty() {
+            eprintln!(
+                "skipped: no lid.176.ftz in target/bench/ or .cache/ (scripts/bench.sh or \
+                 scripts/fasttext_parity.py fetch it)"
+            );
+            return;
+        }
+        let mut texts = random_texts(2, 20_000);
+        match corpus_lines(25_000) {
+            Some(lines) => texts.extend(lines),
+            None => eprintln!("no ../shared/corpora: random text only"),
+        }
+        for path in &models {
+            let bytes = std::fs::read(path).unwrap();
+            let n = assert_same_as_reference(
+                &bytes,
+                &path.display().to_string(),
+                texts.iter().map(String::as_str),
+            );
+            eprintln!("{}: {n} texts bit-identical", path.display());
+        }
+    }
+
+    #[test]
+    fn fast_mod_equals_remainder() {
+        // Every dividend for lid.176's bucket count.
+        let f = FastMod::new(2_000_000);
+        let bad = (0..=u32::MAX)
+            .filter(|&a| f.rem(a) != a % 2_000_000)
+            .count();
+        assert_eq!(bad, 0);
+        // Other divisors on edge and pseudo-random dividends.
+        let mut x = 0x1234_5678_9abc_def0u64;
+        for d in [
+            1u32,
+            2,
+            3,
+            7,
+            10,
+            97,
+            1 << 20,
+            2_000_003,
+            10_000_000,
+            1 << 31,
+            u32::MAX - 1,
+            u32::MAX,
+        ] {
+            let f = FastMod::new(d);
+            for a in [0, 1, d - 1, d, d.wrapping_add(1), u32::MAX - 1, u32::MAX] {
+                assert_eq!(f.rem(a), a % d, "{a} % {d}");
+            }
+            for _ in 0..200_000 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let a = x as u32;
+                assert_eq!(f.rem(a), a % d, "{a} % {d}");
+            }
+        }
+    }
+
+    #[test]
+    fn split_tokens_equals_byte_loop() {
+        // Every byte value in every position of a 16-byte block.
+        for b in 0..=255u8 {
+            for at in 0..16 {
+                let mut chunk = [b'a'; 16];
+                chunk[at] = b;
+                assert_eq!(
+                    delim_mask16(&chunk),
+                    u32::from(is_delim(b)) << at,
+                    "{b:#x} at {at}"
+                );
+            }
+        }
+        let mut state = 5u64;
+        let mut rnd = move |n: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            ((state >> 33) % n) as usize
+        };
+        let alphabet: &[&[u8]] = &[
+            b" ",
+            b"\n",
+            b"\r",
+            b"\t",
+            b"\x0b",
+            b"\x0c",
+            b"\0",
+            b"\x1f",
+            b"!",
+            b"a",
+            b"bc",
+            "é".as_bytes(),
+            b"\xff",
+            b"</s>",
+            b"</s",
+            b"<",
+            b"xyzxyzxyzxyz",
+        ];
+        let mut toks = Vec::new();
+        for _ in 0..20_000 {
+            let text: Vec<u8> = (0..rnd(80))
+                .flat_map(|_| alphabet[rnd(17)].to_vec())
+                .collect();
+            let mut want = Vec::new();
+            let mut pos = 0;
+            while pos < text.len() {
+                if is_delim(text[pos]) {
+                    pos += 1;
+                    continue;
+                }
+                let start = pos;
+                while pos < text.len() && !is_delim(text[pos]) {
+                    pos += 1;
+                }
+                if &text[start..pos] == EOS {
+                    break;
+                }
+                want.push((start, pos - start));
+            }
+            split_tokens(&text, &mut toks);
+            let got: Vec<(usize, usize)> = toks.iter().map(|t| (t.0, t.1)).collect();
+            assert_eq!(got, want, "{text:?}");
+            // The key reads whole words past the token where it can and
+            // masks them: same key as the token on its own.
+            for &(start, len, key) in &toks {
+                let alone = text[start..start + len].to_vec();
+                assert_eq!(key, memo_key(&alone, 0, len));
+            }
+        }
+    }
+
     #[test]
     fn row_memo_changes_no_prediction() {
         let mut m = base();
@@ -2173,31 +2958,50 @@ mod tests {
             // Another model with the same scratch starts its own memo.
             assert_eq!(other.predict_with(t, 0, 0.0, &mut reused), fresh, "{t}");
         }
-        // More distinct tokens than the memo keeps: it starts over, same results.
+        // More distinct tokens than the memo keeps: records are replaced,
+        // same results.
         let mut reused = Scratch::new();
-        let many: String = (0..RowMemo::SLOTS).map(|i| format!("w{i} ")).collect();
+        let many: String = (0..2 * RowMemo::SETS * RowMemo::WAYS)
+            .map(|i| format!("w{i} "))
+            .collect();
         let fresh = ft.predict_with(&many, 3, 0.0, &mut Scratch::new());
         assert_eq!(ft.predict_with(&many, 3, 0.0, &mut reused), fresh);
-        assert!(reused.memo.used <= RowMemo::SLOTS / 2);
         assert_eq!(ft.predict_with(&many, 3, 0.0, &mut reused), fresh);
+        // Tokens too long for a record are computed every time.
+        let long = format!("{} {}", "x".repeat(200), "é".repeat(40));
+        let fresh = ft.predict_with(&long, 3, 0.0, &mut Scratch::new());
+        assert_eq!(ft.predict_with(&long, 3, 0.0, &mut reused), fresh);
+        assert_eq!(ft.predict_with(&long, 3, 0.0, &mut reused), fresh);
     }
 
     #[test]
     fn bucket_rows_rank_equals_map() {
-        let bucket = 1000usize;
-        let mut map = IntMap::new(200);
+        let bucket = 5000usize;
+        let mut map = IntMap::new(2000);
         let mut seed = 7u32;
-        for _ in 0..150 {
+        for _ in 0..900 {
             seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
-            let k = (seed >> 8) as i32 % 1200 - 100; // some out of range, some repeated
+            let k = (seed >> 8) as i32 % 5400 - 200; // some out of range, some repeated
             map.insert(k, (seed >> 4) as i32 & 0xffff);
         }
-        let want: Vec<Option<i32>> = (0..bucket as u32).map(|id| map.get(id as i32)).collect();
-        let rows = BucketRows::new(map, bucket);
-        assert!(matches!(rows, BucketRows::Rank { .. }));
-        let got: Vec<Option<i32>> = (0..bucket as u32).map(|id| rows.get(id)).collect();
+        // A full line and a half (every bucket kept), and the last bucket.
+        for k in 1100..1700 {
+            map.insert(k, k * 3);
+        }
+        map.insert(bucket as i32 - 1, 77);
+        let want: Vec<Option<i32>> = (0..bucket as u32 + 500)
+            .map(|id| map.get(id as i32).filter(|_| (id as usize) < bucket))
+            .collect();
+        let (rows, order) = BucketRows::new(map, bucket);
+        assert!(matches!(rows, BucketRows::Rank(_)));
+        let order = order.unwrap();
+        // The rank indexes the file's rows listed in bucket order.
+        let got: Vec<Option<i32>> = (0..bucket as u32 + 500)
+            .map(|id| rows.get(id).map(|r| order[r as usize] as i32))
+            .collect();
         assert_eq!(got, want);
-        assert!(want.iter().filter(|v| v.is_some()).count() > 50);
+        assert_eq!(order.len(), want.iter().filter(|v| v.is_some()).count());
+        assert!(order.len() > 1000);
     }
 
     #[test]
