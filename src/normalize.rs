@@ -1341,15 +1341,17 @@ mod tests {
         "\u{D7A3}",
     ];
 
+    /// The next value of a xorshift64* generator (high bits).
+    fn xorshift_star(state: &mut u64) -> u64 {
+        *state ^= *state >> 12;
+        *state ^= *state << 25;
+        *state ^= *state >> 27;
+        state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33
+    }
+
     /// A deterministic pseudo-random string of `PIECES`.
     fn random_text(state: &mut u64) -> String {
-        let mut next = || {
-            // xorshift64*
-            *state ^= *state >> 12;
-            *state ^= *state << 25;
-            *state ^= *state >> 27;
-            state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33
-        };
+        let mut next = || xorshift_star(state);
         let len = next() % 40;
         // Some strings draw from a few pieces only, so that rare
         // combinations (mark after mark, joiner after joiner) occur.
@@ -1455,12 +1457,7 @@ mod tests {
     /// A deterministic pseudo-random string, up to a few kilobytes, of
     /// `PIECES` and `LONG_PIECES`.
     fn long_random_text(state: &mut u64) -> String {
-        let mut next = || {
-            *state ^= *state >> 12;
-            *state ^= *state << 25;
-            *state ^= *state >> 27;
-            state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33
-        };
+        let mut next = || xorshift_star(state);
         let len = next() % 200;
         (0..len)
             .map(|_| {

@@ -763,36 +763,47 @@ pub fn sha256_file(path: &Path) -> Result<(String, u64)> {
 mod tests {
     use super::*;
 
-    fn write_all(root: &Path, encoder: Encoder) -> Vec<ShardInfo> {
-        let settings = ShardSettings {
+    fn test_settings() -> ShardSettings {
+        ShardSettings {
             shard_rows: 700,
             shard_bytes: 1 << 40,
             row_group_rows: 128,
             row_group_bytes: 8 << 20,
             zstd_level: 1,
             metadata: vec![("k".into(), "v".into())],
-        };
+        }
+    }
+
+    /// Id and text of test row `i`.
+    fn id_and_text(i: usize) -> (String, String) {
+        (format!("doc-{i}"), format!("text {i} ").repeat(i % 37 + 1))
+    }
+
+    fn reject_row<'a>(i: usize, id: &'a str, text: &'a str) -> RejectRow<'a> {
+        RejectRow {
+            id,
+            stage: "filter",
+            reason: "too_short",
+            detail: "",
+            dup_of: None,
+            dup_cluster: None,
+            dup_jaccard: None,
+            lang: Some("eng_Latn"),
+            source_file: "a.jsonl",
+            source_line: Some(i as i64),
+            text,
+        }
+    }
+
+    fn write_all(root: &Path, encoder: Encoder) -> Vec<ShardInfo> {
+        let settings = test_settings();
         let encoder = Arc::new(encoder);
         let mut set: ShardSet<RejectRows> =
             ShardSet::new(root, "rejected/rejected".into(), None, None, settings)
                 .with_encoder(encoder);
         for i in 0..2000 {
-            let id = format!("doc-{i}");
-            let text = format!("text {i} ").repeat(i % 37 + 1);
-            set.push(&RejectRow {
-                id: &id,
-                stage: "filter",
-                reason: "too_short",
-                detail: "",
-                dup_of: None,
-                dup_cluster: None,
-                dup_jaccard: None,
-                lang: Some("eng_Latn"),
-                source_file: "a.jsonl",
-                source_line: Some(i as i64),
-                text: &text,
-            })
-            .unwrap();
+            let (id, text) = id_and_text(i);
+            set.push(&reject_row(i, &id, &text)).unwrap();
         }
         set.finish().unwrap()
     }
@@ -829,35 +840,15 @@ mod tests {
         let shards = write_all(dir.path(), Encoder::new(2));
         let first = std::fs::read(dir.path().join(&shards[0].path)).unwrap();
 
-        let settings = ShardSettings {
-            shard_rows: 700,
-            shard_bytes: 1 << 40,
-            row_group_rows: 128,
-            row_group_bytes: 8 << 20,
-            zstd_level: 1,
-            metadata: vec![("k".into(), "v".into())],
-        };
+        let settings = test_settings();
         let set: ShardSet<RejectRows> = ShardSet::new(dir.path(), "x".into(), None, None, settings);
         let mut w =
             ArrowWriter::try_new(Vec::new(), RejectRows::schema(), Some(set.properties())).unwrap();
         let mut rows = RejectRows::new();
         // the first shard holds rows 0..700, in row groups of 128
         for i in 0..700 {
-            let id = format!("doc-{i}");
-            let text = format!("text {i} ").repeat(i % 37 + 1);
-            rows.push(&RejectRow {
-                id: &id,
-                stage: "filter",
-                reason: "too_short",
-                detail: "",
-                dup_of: None,
-                dup_cluster: None,
-                dup_jaccard: None,
-                lang: Some("eng_Latn"),
-                source_file: "a.jsonl",
-                source_line: Some(i as i64),
-                text: &text,
-            });
+            let (id, text) = id_and_text(i);
+            rows.push(&reject_row(i, &id, &text));
             if rows.len() == 128 || i == 699 {
                 w.write(&rows.finish()).unwrap();
                 w.flush().unwrap();
