@@ -60,11 +60,12 @@
 #    tokenizer (ICU segmentation for CJK/Thai), datatrove with spaCy's
 #    English one, so a few borderline documents go differently
 #    (scripts/filter_parity.py measures that);
-#  - langid: corpusforge identifies every document first, then filters and
-#    dedups, and never drops for a low score (it relabels < 0.65 as
-#    und_<Script>); datatrove's full pipeline drops score <= 0.65 after the
-#    filters; in dt_equiv it identifies only the dedup survivors (the cheaper
-#    order) and drops nothing;
+#  - langid: both identify after the quality filters (configs/bench.toml
+#    sets langid.after_filters = true, datatrove's order), then corpusforge
+#    dedups; corpusforge never drops for a low score (it relabels < 0.65 as
+#    und_<Script>); datatrove's full pipeline drops score <= 0.65; in
+#    dt_equiv datatrove identifies only the dedup survivors (the cheaper
+#    order) and drops nothing, corpusforge every document;
 #  - MinHash: both word 5-grams, 14 bands x 8 rows, 64-bit hashes, keep the
 #    first of a cluster, union-find clusters, no verification (cf
 #    verify_min_jaccard = 0). corpusforge shingles text without word spaces by

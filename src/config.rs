@@ -272,6 +272,16 @@ pub struct LangidConfig {
     pub min_score: f32,
     /// Optional fastText model file (`.bin` or `.ftz`).
     pub model: Option<PathBuf>,
+    /// Identify the language after the filters instead of before them.
+    /// Default false. True is datatrove's order (quality filters, then
+    /// `LanguageFilter`): only documents the filters keep are identified,
+    /// which saves the identifier's cost on every filtered-out document; a
+    /// document rejected by a filter then has no language (`lang` is null
+    /// in `rejected/`), and `langid.keep` applies after the filters. The
+    /// filters must not depend on the language, so
+    /// `filter.quality.language_table` must be false and
+    /// `filter.quality.per_language` empty (a config error otherwise).
+    pub after_filters: bool,
 }
 
 impl Default for LangidConfig {
@@ -281,6 +291,7 @@ impl Default for LangidConfig {
             keep: Vec::new(),
             min_score: 0.0,
             model: None,
+            after_filters: false,
         }
     }
 }
@@ -406,6 +417,15 @@ impl Config {
         if !self.langid.enabled && !self.langid.keep.is_empty() {
             return Err(bad(
                 "langid.keep needs langid.enabled = true (with identification off every document is und)"
+                    .into(),
+            ));
+        }
+        let q = &self.filter.quality;
+        if self.langid.after_filters && (q.language_table || !q.per_language.is_empty()) {
+            return Err(bad(
+                "langid.after_filters = true needs language-independent filters: set \
+                 filter.quality.language_table = false and leave filter.quality.per_language \
+                 empty, or identify first (langid.after_filters = false)"
                     .into(),
             ));
         }

@@ -225,7 +225,16 @@ impl Manifest {
             .collect();
         let mut remaining = p.counts.input;
         let mut funnel = Vec::new();
-        for (stage, reasons) in &p.funnel.by_stage {
+        // Rows in the order the stages ran, so `remaining` is what each one
+        // left: langid runs after the filters with `langid.after_filters`.
+        let mut stages: Vec<_> = p.funnel.by_stage.iter().collect();
+        if p.loaded.config.langid.after_filters {
+            stages.sort_by_key(|&(&s, _)| match s {
+                Stage::Langid => (Stage::Filter, 1),
+                s => (s, 0),
+            });
+        }
+        for (stage, reasons) in stages {
             for (reason, (n, chars)) in reasons {
                 remaining -= n;
                 funnel.push(FunnelRow {

@@ -1,5 +1,5 @@
 //! The per-document stages: normalize -> clean -> langid -> filter -> dedup
-//! key. [`Stages::process`] is a pure function of the document and the
+//! key (langid after filter with `langid.after_filters`). [`Stages::process`] is a pure function of the document and the
 //! config: it never looks at other documents, so any split of the input
 //! into tasks gives the same per-document outcomes.
 
@@ -101,25 +101,14 @@ impl Stages {
         doc.text = text;
         doc.n_chars = doc.text.chars().count() as u64;
         doc.n_words = filter::count_words(&doc.text, &self.cfg.filter);
-        let id = self.identifier.identify_doc(&doc.text);
-        doc.lang = id.label;
-        doc.lang_score = id.score;
-        doc.script = id.script.to_string();
-        doc.lang_mixed = id.mixed;
-        if let Some((l2, s2)) = id.second {
-            doc.lang2 = Some(l2);
-            doc.lang2_score = Some(s2);
-        }
-        let keep = &self.cfg.langid.keep;
-        if !keep.is_empty() {
-            let lang3 = doc.lang.split('_').next().unwrap_or("");
-            if !keep.iter().any(|k| k == &doc.lang || k == lang3) {
-                let detail = format!(
-                    "{} (score {:.3}) not in langid.keep",
-                    doc.lang, doc.lang_score
-                );
+        let after_filters = self.cfg.langid.after_filters;
+        if !after_filters {
+            if let Some(r) = self.identify(&mut doc) {
                 return (
-                    reject(doc, Stage::Langid, "lang_not_kept", detail),
+                    Spilled {
+                        doc,
+                        reject: Some(r),
+                    },
                     None,
                     rules_hit,
                 );
@@ -135,6 +124,18 @@ impl Stages {
                 rules_hit,
             );
         }
+        if after_filters {
+            if let Some(r) = self.identify(&mut doc) {
+                return (
+                    Spilled {
+                        doc,
+                        reject: Some(r),
+                    },
+                    None,
+                    rules_hit,
+                );
+            }
+        }
         let near = &self.cfg.dedup.near;
         let cand = dedup::Candidate {
             key: dedup::exact_key(&doc.text),
@@ -147,6 +148,33 @@ impl Stages {
                 .flatten(),
         };
         (Spilled { doc, reject: None }, Some(cand), rules_hit)
+    }
+
+    /// Label `doc`'s language (`lang`, `lang_score`, `script`, the second
+    /// language); the rejection when `langid.keep` does not keep it.
+    fn identify(&self, doc: &mut Document) -> Option<Reject> {
+        let id = self.identifier.identify_doc(&doc.text);
+        doc.lang = id.label;
+        doc.lang_score = id.score;
+        doc.script = id.script.to_string();
+        doc.lang_mixed = id.mixed;
+        if let Some((l2, s2)) = id.second {
+            doc.lang2 = Some(l2);
+            doc.lang2_score = Some(s2);
+        }
+        let keep = &self.cfg.langid.keep;
+        if keep.is_empty() {
+            return None;
+        }
+        let lang3 = doc.lang.split('_').next().unwrap_or("");
+        if keep.iter().any(|k| k == &doc.lang || k == lang3) {
+            return None;
+        }
+        let detail = format!(
+            "{} (score {:.3}) not in langid.keep",
+            doc.lang, doc.lang_score
+        );
+        Some(Reject::new(Stage::Langid, "lang_not_kept", detail))
     }
 }
 

@@ -633,6 +633,137 @@ fn quality_filter_rejections_form_a_ledger() {
     assert_eq!(m["counts"]["kept"], 1);
 }
 
+/// `langid.after_filters`: the filters run first and only their
+/// survivors are identified. Kept rows are the same as in the default
+/// order; a document a filter rejects has no language; `langid.keep`
+/// rejects after the filters, and the funnel lists the stages in the order
+/// they ran, so its `remaining` column still ends at the kept count.
+#[test]
+fn language_after_the_filters_labels_only_survivors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("in");
+    std::fs::create_dir_all(&dir).unwrap();
+    let long = "The council met on Tuesday and the members of the board agreed that the new budget for the schools of the town should be approved. Teachers had asked for smaller classes in their letter, and parents wrote to the mayor about the state of the buildings.\nThe vote was close. Two members said that the money would be better spent on roads, but the majority wanted to act before the winter. Work on the roofs of three schools will start in November and should be finished by the spring.";
+    let long2 = "The library of the town will open a new reading room for children in the spring, and the staff said that the books for the youngest readers will be moved to the ground floor. A group of parents had asked for longer opening hours on Saturdays.\nThe board agreed to the change and the money will come from the budget for the next two years. The work on the building is planned for March and the room should be ready before the start of the summer holidays in the town.";
+    let short = "The council met on Tuesday and agreed that the budget should be approved with changes for the schools of the northern districts.";
+    let lines = [
+        serde_json::json!({"id": "long", "text": long}),
+        serde_json::json!({"id": "short", "text": short}),
+        serde_json::json!({"id": "long2", "text": long2}),
+    ];
+    let jsonl: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(dir.join("a.jsonl"), jsonl).unwrap();
+    let write_cfg = |name: &str, extra: &str| {
+        let cfg = tmp.path().join(name);
+        std::fs::write(
+            &cfg,
+            format!(
+                "[filter.quality]\nlanguage_table = false\n[dedup.near]\nenabled = false\n{extra}"
+            ),
+        )
+        .unwrap();
+        cfg
+    };
+    let before = tmp.path().join("before");
+    let after = tmp.path().join("after");
+    build_ok(&write_cfg("b.toml", ""), &dir, &before, &[]);
+    build_ok(
+        &write_cfg("a.toml", "[langid]\nafter_filters = true\n"),
+        &dir,
+        &after,
+        &[],
+    );
+    let kept = rows(&before, "data");
+    assert_eq!(kept.len(), 2);
+    assert_eq!(kept, rows(&after, "data"));
+    assert!(
+        kept.iter()
+            .all(|r| r["lang"].as_deref() == Some("eng_Latn"))
+    );
+    let (rb, ra) = (rows(&before, "rejected"), rows(&after, "rejected"));
+    assert_eq!(rb.len(), 1);
+    assert_eq!(ra.len(), 1);
+    assert_eq!(rb[0]["lang"].as_deref(), Some("eng_Latn"));
+    assert_eq!(ra[0]["lang"], None);
+    for key in ["id", "stage", "reason", "detail", "text"] {
+        assert_eq!(rb[0][key], ra[0][key], "{key}");
+    }
+    assert_eq!(ra[0]["reason"].as_deref(), Some("gopher_quality"));
+
+    // keep = ["fra"]: first the filters reject `short`, then langid the two
+    // English survivors; with langid first it rejects all three.
+    let keep = "[langid]\nkeep = [\"fra\"]\n";
+    build(&write_cfg("kb.toml", keep), &dir, &before, &[]);
+    let o = build(
+        &write_cfg(
+            "ka.toml",
+            "[langid]\nafter_filters = true\nkeep = [\"fra\"]\n",
+        ),
+        &dir,
+        &after,
+        &[],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let reasons = |out: &Path| -> Vec<(String, String)> {
+        let mut v: Vec<_> = rows(out, "rejected")
+            .iter()
+            .map(|r| (r["id"].clone().unwrap(), r["reason"].clone().unwrap()))
+            .collect();
+        v.sort();
+        v
+    };
+    let own = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    assert_eq!(
+        reasons(&after),
+        own(&[
+            ("long", "lang_not_kept"),
+            ("long2", "lang_not_kept"),
+            ("short", "gopher_quality")
+        ])
+    );
+    assert_eq!(
+        reasons(&before),
+        own(&[
+            ("long", "lang_not_kept"),
+            ("long2", "lang_not_kept"),
+            ("short", "lang_not_kept")
+        ])
+    );
+    let funnel: Vec<(String, u64, u64)> = manifest(&after)["funnel"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["stage"].as_str().unwrap().to_string(),
+                f["removed"].as_u64().unwrap(),
+                f["remaining"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        funnel,
+        [("filter".to_string(), 1, 2), ("langid".to_string(), 2, 0)]
+    );
+
+    // The filters must not depend on the language.
+    for extra in [
+        "[langid]\nafter_filters = true\n[filter.quality]\nlanguage_table = true\n",
+        "[langid]\nafter_filters = true\n[filter.quality.per_language.deu]\nmin_doc_words = 20\n",
+    ] {
+        let cfg = tmp.path().join("bad.toml");
+        std::fs::write(&cfg, extra).unwrap();
+        let o = build(&cfg, &dir, &tmp.path().join("bad"), &[]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains("langid.after_filters"), "{err}");
+    }
+}
+
 /// A fresh build verifies; one flipped byte in a shard, an edited count in
 /// the manifest and a stray file each fail with exit code 5 and a line
 /// naming the file.
