@@ -23,6 +23,20 @@
 //! English news text is mostly such ASCII stretches, and the table lookups
 //! of the general segmenter were the largest single cost of a build
 //! (profile in the README's performance section).
+//!
+//! Words of other scripts get the same treatment through *plain*
+//! characters: those of word-break class ALetter, Hebrew_Letter, Numeric
+//! or ExtendNumLet. A position with ASCII whitespace on one side and a
+//! plain character on the other is a safe cut too (no rule joins
+//! whitespace to a plain character, and the rules that look two characters
+//! ahead or behind need a MidLetter, MidNum or quote between, never
+//! whitespace or a plain character), and every two plain characters join
+//! (WB5, WB8-WB10, WB13a, WB13b), so a stretch between safe cuts that holds
+//! only plain characters is one piece, found without the segmenter. An
+//! Arabic, Cyrillic or Amharic word between spaces is such a stretch. Which
+//! characters are plain is read off `unicode_segmentation` itself, once per
+//! process, by four probes per character of the Basic Multilingual Plane
+//! ([`plain_table`]); characters above it are never plain.
 
 use unicode_segmentation::{UWordBoundIndices, UnicodeSegmentation};
 
@@ -125,16 +139,83 @@ impl<'a> WordBounds<'a> {
     }
 }
 
-/// A cut between `b[p - 1]` and `b[p]` that no rule looks across: one side
-/// ASCII whitespace, the other an ASCII character that is not (see the
-/// module docs). The ends of the text are cuts too.
+/// Bit `c` set for the plain characters of the Basic Multilingual Plane
+/// (see the module docs), ASCII included. A character is plain when
+/// `unicode_segmentation` keeps `a c a` and `c c` whole and cuts both
+/// `" c"` and `"c "`: of the word-break classes, only ALetter,
+/// Hebrew_Letter, Numeric and ExtendNumLet pass all four (Extend, Format
+/// and ZWJ attach to a space; MidLetter, MidNumLet and Single_Quote join
+/// `a c a` but not `c c`; every other class is cut from `a`).
+fn plain_table() -> &'static [u64; 1024] {
+    static TABLE: std::sync::OnceLock<Box<[u64; 1024]>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t = Box::new([0u64; 1024]);
+        let pieces = |s: &str| s.split_word_bounds().count();
+        let mut buf = String::with_capacity(16);
+        for u in 0..0x1_0000u32 {
+            let Some(c) = char::from_u32(u) else {
+                continue;
+            };
+            let mut probe = |parts: &[char]| {
+                buf.clear();
+                buf.extend(parts);
+                pieces(&buf)
+            };
+            if probe(&['a', c, 'a']) == 1
+                && probe(&[c, c]) == 1
+                && probe(&[' ', c]) == 2
+                && probe(&[c, ' ']) == 2
+            {
+                t[(u >> 6) as usize] |= 1 << (u & 63);
+            }
+        }
+        t
+    })
+}
+
 #[inline]
-fn is_safe_cut(b: &[u8], p: usize) -> bool {
+fn is_plain(table: &[u64; 1024], c: char) -> bool {
+    let u = c as u32;
+    u < 0x1_0000 && table[(u >> 6) as usize] & (1 << (u & 63)) != 0
+}
+
+/// The character that ends at byte `p` of `text` (`p` a char boundary > 0).
+#[inline]
+fn char_before(text: &str, p: usize) -> char {
+    text[..p].chars().next_back().expect("p > 0")
+}
+
+/// The character that starts at byte `p` of `text` (`p` a char boundary
+/// before the end).
+#[inline]
+fn char_at(text: &str, p: usize) -> char {
+    text[p..].chars().next().expect("p < len")
+}
+
+/// A cut between `text[..p]` and `text[p..]` that no rule looks across:
+/// ASCII whitespace on one side and, on the other, an ASCII character that
+/// is not whitespace or a plain character (see the module docs). The ends
+/// of the text are cuts too. `p` need not be a char boundary (then it is
+/// not a cut).
+#[inline]
+fn is_safe_cut(text: &str, table: &[u64; 1024], p: usize) -> bool {
+    let b = text.as_bytes();
     if p == 0 || p >= b.len() {
         return true;
     }
     let (l, r) = (b[p - 1], b[p]);
-    l < 0x80 && r < 0x80 && is_ascii_ws(l) != is_ascii_ws(r)
+    if l < 0x80 && r < 0x80 {
+        return is_ascii_ws(l) != is_ascii_ws(r);
+    }
+    if l < 0x80 && is_ascii_ws(l) {
+        // r leads a non-ASCII character
+        return is_plain(table, char_at(text, p));
+    }
+    if r < 0x80 && is_ascii_ws(r) {
+        // l ends a non-ASCII character
+        return is_plain(table, char_before(text, p));
+    }
+    false
 }
 
 impl<'a> Iterator for WordBounds<'a> {
@@ -152,11 +233,13 @@ impl<'a> Iterator for WordBounds<'a> {
             if self.pos < self.ascii_end {
                 return Some(self.ascii_piece());
             }
-            let b = self.text.as_bytes();
+            let text = self.text;
+            let b = text.as_bytes();
             let start = self.pos;
             if start >= b.len() {
                 return None;
             }
+            let table = plain_table();
             // `start` is a safe cut. The all-ASCII stretch from here ends at
             // `r`; an ASCII region runs to the last safe cut at or before it.
             let r = start
@@ -165,7 +248,7 @@ impl<'a> Iterator for WordBounds<'a> {
                     .position(|&c| c >= 0x80)
                     .unwrap_or(b.len() - start);
             let mut q = r;
-            while q > start && !is_safe_cut(b, q) {
+            while q > start && !is_safe_cut(text, table, q) {
                 q -= 1;
             }
             if q > start {
@@ -174,12 +257,17 @@ impl<'a> Iterator for WordBounds<'a> {
             }
             // A non-ASCII region: to the next safe cut after `r`.
             let mut end = r + 1;
-            while !is_safe_cut(b, end) {
+            while !is_safe_cut(text, table, end) {
                 end += 1;
             }
-            self.uni = Some((start, self.text[start..end].split_word_bound_indices()));
             self.pos = end;
             self.ascii_end = end;
+            let region = &text[start..end];
+            if region.chars().all(|c| is_plain(table, c)) {
+                // every two plain characters join: one piece
+                return Some((start, region));
+            }
+            self.uni = Some((start, region.split_word_bound_indices()));
         }
     }
 }
@@ -237,13 +325,114 @@ mod tests {
     }
 
     #[test]
+    fn plain_characters_are_the_letter_and_number_classes() {
+        let t = plain_table();
+        for c in [
+            'a', 'Z', '7', '_', 'é', 'ß', 'Ж', 'ب', 'ة', '١', 'א', 'ሰ', '한', 'ế', 'ά',
+        ] {
+            assert!(is_plain(t, c), "{c:?} should be plain");
+        }
+        for c in [
+            ' ', '.', ',', ':', '\'', '"', '-', '\u{a0}', '\u{301}', '\u{200d}', '\u{ad}',
+            '\u{64b}', '،', '؟', '’', 'カ', 'ー', '中', '©', '\u{3000}', '😀', '🇫',
+        ] {
+            assert!(!is_plain(t, c), "{c:?} should not be plain");
+        }
+    }
+
+    /// Every character of the Basic Multilingual Plane in the contexts the
+    /// fast paths meet: between spaces, beside plain letters, ASCII
+    /// punctuation and marks.
+    #[test]
+    fn every_bmp_character_in_context_matches_the_reference() {
+        let mut s = String::new();
+        for u in 0..0x1_0000u32 {
+            let Some(c) = char::from_u32(u) else {
+                continue;
+            };
+            s.clear();
+            for ctx in [
+                "{c}",
+                " {c} ",
+                "ب{c} {c}ب",
+                "x {c}{c} y",
+                "ж {c}. {c}\u{301} ",
+                "1{c}2 \t{c}\r\n",
+            ] {
+                s.push_str(&ctx.replace("{c}", c.encode_utf8(&mut [0; 4])));
+            }
+            same_as_reference(&s);
+        }
+    }
+
+    #[test]
     fn random_strings_match_the_reference() {
         const ALPHABET: &[&str] = &[
-            "a", "Z", "q", "7", "0", "_", ".", ",", ";", ":", "'", "\"", "-", "/", "@", "!", " ",
-            "  ", "\t", "\n", "\r", "\r\n", "\x0b", "é", "\u{301}", "\u{200d}", "\u{200c}",
-            "\u{a0}", "\u{3000}", "’", "中", "カ", "ー", "ا", "١", "\u{5d0}", "😀", "🇫", "©",
-            "\u{ad}", "\u{2060}", "ß", "Ω", "٫", "·", "Ж", "я", "ب", "ة", "한", "ế", "ა", "Ա", "ά",
-            "ሰ", "\u{64b}", "،", "ـ", "؟", "\u{483}", "።",
+            "a",
+            "Z",
+            "q",
+            "7",
+            "0",
+            "_",
+            ".",
+            ",",
+            ";",
+            ":",
+            "'",
+            "\"",
+            "-",
+            "/",
+            "@",
+            "!",
+            " ",
+            "  ",
+            "\t",
+            "\n",
+            "\r",
+            "\r\n",
+            "\x0b",
+            "é",
+            "\u{301}",
+            "\u{200d}",
+            "\u{200c}",
+            "\u{a0}",
+            "\u{3000}",
+            "’",
+            "中",
+            "カ",
+            "ー",
+            "ا",
+            "١",
+            "\u{5d0}",
+            "😀",
+            "🇫",
+            "©",
+            "\u{ad}",
+            "\u{2060}",
+            "ß",
+            "Ω",
+            "٫",
+            "·",
+            "Ж",
+            "я",
+            "ب",
+            "ة",
+            "한",
+            "ế",
+            "ა",
+            "Ա",
+            "ά",
+            "ሰ",
+            "\u{64b}",
+            "،",
+            "ـ",
+            "؟",
+            "\u{483}",
+            "።",
+            " كتب ",
+            "Жук ",
+            " ሰላም",
+            "ẹ́",
         ];
         let mut state = 0x9e37_79b9_7f4a_7c15_u64;
         let mut rnd = || {
