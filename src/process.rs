@@ -102,17 +102,15 @@ impl Stages {
         doc.n_chars = doc.text.chars().count() as u64;
         doc.n_words = filter::count_words(&doc.text, &self.cfg.filter);
         let after_filters = self.cfg.langid.after_filters;
-        if !after_filters {
-            if let Some(r) = self.identify(&mut doc) {
-                return (
-                    Spilled {
-                        doc,
-                        reject: Some(r),
-                    },
-                    None,
-                    rules_hit,
-                );
-            }
+        if !after_filters && let Some(r) = self.identify(&mut doc) {
+            return (
+                Spilled {
+                    doc,
+                    reject: Some(r),
+                },
+                None,
+                rules_hit,
+            );
         }
         if let Err(r) = filter::check(&doc, &self.cfg.filter) {
             return (
@@ -124,17 +122,15 @@ impl Stages {
                 rules_hit,
             );
         }
-        if after_filters {
-            if let Some(r) = self.identify(&mut doc) {
-                return (
-                    Spilled {
-                        doc,
-                        reject: Some(r),
-                    },
-                    None,
-                    rules_hit,
-                );
-            }
+        if after_filters && let Some(r) = self.identify(&mut doc) {
+            return (
+                Spilled {
+                    doc,
+                    reject: Some(r),
+                },
+                None,
+                rules_hit,
+            );
         }
         let near = &self.cfg.dedup.near;
         let cand = dedup::Candidate {
