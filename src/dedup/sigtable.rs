@@ -218,6 +218,19 @@ impl SigTableBuilder {
         Ok(())
     }
 
+    /// Makes room in memory for `n` more signatures, as far as the limit
+    /// allows, so a table of known size is not copied as it grows. Only
+    /// address space: pages count in RSS once signatures are written.
+    pub fn reserve(&mut self, n: usize) {
+        if self.file.is_none() {
+            let cap = (self.limit_bytes / 8) as usize;
+            let want = n
+                .saturating_mul(self.k)
+                .min(cap.saturating_sub(self.mem.len()));
+            self.mem.reserve_exact(want);
+        }
+    }
+
     /// Appends one signature of `k` values.
     pub fn push(&mut self, sig: &[u64]) -> io::Result<()> {
         if sig.len() != self.k {

@@ -166,6 +166,9 @@ fn load_reps(work: &Work, stats: &[FileStats], with_meta: bool, sig_file: &Path)
     let mut seen: HashSet<u128> = HashSet::new();
     let limit = ((near.memory_budget_mb as u64).max(1) << 20) / 2;
     let mut sigs = SigTableBuilder::new(k, limit, sig_file);
+    if near.enabled {
+        sigs.reserve(stats.iter().map(|s| s.candidates as usize).sum());
+    }
     let (mut keys, mut id_hashes, mut metas) = (Vec::new(), Vec::new(), Vec::new());
     for_each_cand(work, stats, near.enabled, |c| {
         keys.push(c.key);
