@@ -590,6 +590,17 @@ impl<R: Rows> ShardSet<R> {
         Ok(())
     }
 
+    /// Append the row groups the encoder has finished, oldest first,
+    /// without waiting. A writer filling many sets calls this now and then
+    /// so that encoded row groups do not wait in memory for their set's
+    /// next flush; the bytes written are the same whenever it is called.
+    pub fn append_ready(&mut self) -> Result<()> {
+        match self.open.as_mut() {
+            Some(open) => append_finished(open),
+            None => Ok(()),
+        }
+    }
+
     fn properties(&self) -> WriterProperties {
         let level = ZstdLevel::try_new(self.settings.zstd_level).unwrap_or_default();
         WriterProperties::builder()
@@ -714,11 +725,38 @@ fn append_oldest(open: &mut OpenShard) -> Result<()> {
     let Some(rx) = open.pending.pop_front() else {
         return Ok(());
     };
-    let path = &open.path;
     let chunks = rx
         .recv()
-        .map_err(|_| Error::output(path, "the Parquet encoder thread failed"))?
-        .map_err(|e| Error::output(path, e.to_string()))?;
+        .map_err(|_| Error::output(&open.path, "the Parquet encoder thread failed"))?;
+    append_chunks(open, chunks)
+}
+
+/// Append the oldest pending row groups of `open` that are already
+/// encoded, without waiting; stops at the first that is not.
+fn append_finished(open: &mut OpenShard) -> Result<()> {
+    loop {
+        let chunks = match open.pending.front().map(|rx| rx.try_recv()) {
+            None | Some(Err(std::sync::mpsc::TryRecvError::Empty)) => return Ok(()),
+            Some(Err(std::sync::mpsc::TryRecvError::Disconnected)) => {
+                return Err(Error::output(
+                    &open.path,
+                    "the Parquet encoder thread failed",
+                ));
+            }
+            Some(Ok(chunks)) => chunks,
+        };
+        open.pending.pop_front();
+        append_chunks(open, chunks)?;
+    }
+}
+
+/// Append one encoded row group to the file.
+fn append_chunks(
+    open: &mut OpenShard,
+    chunks: parquet::errors::Result<Vec<ArrowColumnChunk>>,
+) -> Result<()> {
+    let path = &open.path;
+    let chunks = chunks.map_err(|e| Error::output(path, e.to_string()))?;
     let mut rg = open
         .file
         .next_row_group()
@@ -796,6 +834,12 @@ mod tests {
     }
 
     fn write_all(root: &Path, encoder: Encoder) -> Vec<ShardInfo> {
+        write_all_ready_every(root, encoder, 0)
+    }
+
+    /// [`write_all`], calling `append_ready` after every `every` rows (0:
+    /// never).
+    fn write_all_ready_every(root: &Path, encoder: Encoder, every: usize) -> Vec<ShardInfo> {
         let settings = test_settings();
         let encoder = Arc::new(encoder);
         let mut set: ShardSet<RejectRows> =
@@ -804,8 +848,33 @@ mod tests {
         for i in 0..2000 {
             let (id, text) = id_and_text(i);
             set.push(&reject_row(i, &id, &text)).unwrap();
+            if every > 0 && i % every == 0 {
+                set.append_ready().unwrap();
+            }
         }
         set.finish().unwrap()
+    }
+
+    /// Appending finished row groups early, at any moment, changes no byte.
+    #[test]
+    fn appending_ready_row_groups_early_writes_the_same_shards() {
+        let a = tempfile::tempdir().unwrap();
+        let reference = write_all(a.path(), Encoder::inline());
+        for (threads, every) in [(1, 1), (2, 1), (2, 7), (5, 3), (2, 128)] {
+            let b = tempfile::tempdir().unwrap();
+            let shards = write_all_ready_every(b.path(), Encoder::new(threads), every);
+            assert_eq!(reference.len(), shards.len());
+            for (x, y) in reference.iter().zip(&shards) {
+                assert_eq!(x.sha256, y.sha256, "{threads} threads, every {every}");
+                let fa = std::fs::read(a.path().join(&x.path)).unwrap();
+                let fb = std::fs::read(b.path().join(&y.path)).unwrap();
+                assert!(
+                    fa == fb,
+                    "{} differs ({threads} threads, every {every})",
+                    x.path
+                );
+            }
+        }
     }
 
     /// Encoding on background threads writes the same bytes as inline.

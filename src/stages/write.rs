@@ -123,7 +123,16 @@ pub fn write_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
             continue;
         }
         let mut spill = SpillReader::open(&spill_path(work, fi))?;
-        for _ in 0..s.records {
+        for r in 0..s.records {
+            // Row groups the encoder threads have finished go to their
+            // files now rather than at their set's next flush, so memory
+            // holds at most the ones still being encoded.
+            if r % 64 == 0 {
+                rejected.append_ready()?;
+                for set in data.values_mut() {
+                    set.append_ready()?;
+                }
+            }
             let sp = spill.read_record()?;
             bar.inc(1);
             let doc = &sp.doc;
