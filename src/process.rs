@@ -1,7 +1,8 @@
 //! The per-document stages: normalize -> clean -> langid -> filter -> dedup
-//! key (langid after filter with `langid.after_filters`). [`Stages::process`] is a pure function of the document and the
-//! config: it never looks at other documents, so any split of the input
-//! into tasks gives the same per-document outcomes.
+//! key (langid after filter with `langid.after_filters`).
+//! [`Stages::process`] is a pure function of the document and the config:
+//! it never looks at other documents, so any split of the input into tasks
+//! gives the same per-document outcomes.
 
 use serde::{Deserialize, Serialize};
 
@@ -102,35 +103,21 @@ impl Stages {
         doc.n_chars = doc.text.chars().count() as u64;
         doc.n_words = filter::count_words(&doc.text, &self.cfg.filter);
         let after_filters = self.cfg.langid.after_filters;
+        let rejected = |doc, r, rules_hit| {
+            let spilled = Spilled {
+                doc,
+                reject: Some(r),
+            };
+            (spilled, None, rules_hit)
+        };
         if !after_filters && let Some(r) = self.identify(&mut doc) {
-            return (
-                Spilled {
-                    doc,
-                    reject: Some(r),
-                },
-                None,
-                rules_hit,
-            );
+            return rejected(doc, r, rules_hit);
         }
         if let Err(r) = filter::check(&doc, &self.cfg.filter) {
-            return (
-                Spilled {
-                    doc,
-                    reject: Some(r),
-                },
-                None,
-                rules_hit,
-            );
+            return rejected(doc, r, rules_hit);
         }
         if after_filters && let Some(r) = self.identify(&mut doc) {
-            return (
-                Spilled {
-                    doc,
-                    reject: Some(r),
-                },
-                None,
-                rules_hit,
-            );
+            return rejected(doc, r, rules_hit);
         }
         let near = &self.cfg.dedup.near;
         let cand = dedup::Candidate {
