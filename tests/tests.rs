@@ -587,6 +587,12 @@ fn unknown_encoding_is_a_config_error() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("klingon"));
 }
 
+/// An English news text that passes the published quality filters.
+const COUNCIL_LONG: &str = "The council met on Tuesday and the members of the board agreed that the new budget for the schools of the town should be approved. Teachers had asked for smaller classes in their letter, and parents wrote to the mayor about the state of the buildings.\nThe vote was close. Two members said that the money would be better spent on roads, but the majority wanted to act before the winter. Work on the roofs of three schools will start in November and should be finished by the spring.";
+
+/// One sentence: too few words for Gopher quality.
+const COUNCIL_SHORT: &str = "The council met on Tuesday and agreed that the budget should be approved with changes for the schools of the northern districts.";
+
 /// A quality filter's rejection records the filter, signal, value and
 /// threshold, and the funnel has one row per filter.
 #[test]
@@ -594,8 +600,8 @@ fn quality_filter_rejections_form_a_ledger() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("in");
     std::fs::create_dir_all(&dir).unwrap();
-    let long = "The council met on Tuesday and the members of the board agreed that the new budget for the schools of the town should be approved. Teachers had asked for smaller classes in their letter, and parents wrote to the mayor about the state of the buildings.\nThe vote was close. Two members said that the money would be better spent on roads, but the majority wanted to act before the winter. Work on the roofs of three schools will start in November and should be finished by the spring.";
-    let short = "The council met on Tuesday and agreed that the budget should be approved with changes for the schools of the northern districts.";
+    let long = COUNCIL_LONG;
+    let short = COUNCIL_SHORT;
     let lines = [
         serde_json::json!({"id": "long", "text": long.trim()}),
         serde_json::json!({"id": "short", "text": short}),
@@ -643,9 +649,9 @@ fn language_after_the_filters_labels_only_survivors() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("in");
     std::fs::create_dir_all(&dir).unwrap();
-    let long = "The council met on Tuesday and the members of the board agreed that the new budget for the schools of the town should be approved. Teachers had asked for smaller classes in their letter, and parents wrote to the mayor about the state of the buildings.\nThe vote was close. Two members said that the money would be better spent on roads, but the majority wanted to act before the winter. Work on the roofs of three schools will start in November and should be finished by the spring.";
+    let long = COUNCIL_LONG;
     let long2 = "The library of the town will open a new reading room for children in the spring, and the staff said that the books for the youngest readers will be moved to the ground floor. A group of parents had asked for longer opening hours on Saturdays.\nThe board agreed to the change and the money will come from the budget for the next two years. The work on the building is planned for March and the room should be ready before the start of the summer holidays in the town.";
-    let short = "The council met on Tuesday and agreed that the budget should be approved with changes for the schools of the northern districts.";
+    let short = COUNCIL_SHORT;
     let lines = [
         serde_json::json!({"id": "long", "text": long}),
         serde_json::json!({"id": "short", "text": short}),
