@@ -658,8 +658,11 @@ impl<R: Rows> ShardSet<R> {
             std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
         }
         let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
+        // Column chunks arrive as large writes that pass the buffer by; it
+        // gathers the small ones (page headers, footer). A task has a shard
+        // open per output group, so it stays small.
         let sink = HashingWriter {
-            inner: BufWriter::with_capacity(1 << 20, file),
+            inner: BufWriter::with_capacity(64 << 10, file),
             hasher: Sha256::new(),
             bytes: 0,
         };

@@ -639,6 +639,70 @@ fn quality_filter_rejections_form_a_ledger() {
     assert_eq!(m["counts"]["kept"], 1);
 }
 
+/// Near-duplicates name their cluster's kept document whether it comes
+/// before them (`keep = "first"`) or after them (`keep = "longest"`, here
+/// the last of the three), and its id is the cluster's name in both shards.
+#[test]
+fn duplicates_name_a_kept_document_before_or_after_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("in");
+    std::fs::create_dir_all(&dir).unwrap();
+    let longer = format!(
+        "{COUNCIL_LONG} The mayor thanked the teachers and said that the town would publish the plans in December."
+    );
+    let other = "The library of the town will open a new reading room for children in the spring, and the staff said that the books for the youngest readers will be moved to the ground floor. A group of parents had asked for longer opening hours on Saturdays.";
+    let lines = [
+        serde_json::json!({"id": "a", "text": COUNCIL_LONG}),
+        serde_json::json!({"id": "a_copy", "text": COUNCIL_LONG}),
+        serde_json::json!({"id": "other", "text": other}),
+        serde_json::json!({"id": "b", "text": longer}),
+    ];
+    let jsonl: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(dir.join("a.jsonl"), jsonl).unwrap();
+    for (keep, kept_id) in [("first", "a"), ("longest", "b")] {
+        let cfg = config(
+            tmp.path(),
+            &format!("[filter.quality]\nlanguage_table = false\n[dedup.near]\nkeep = {keep:?}\n"),
+        );
+        let out = tmp.path().join(format!("out-{keep}"));
+        build_ok(&cfg, &dir, &out, &[]);
+        run_ok(&["verify", out.to_str().unwrap()]);
+        let kept = rows(&out, "data");
+        let mut ids: Vec<&str> = kept.iter().filter_map(|r| r["id"].as_deref()).collect();
+        ids.sort();
+        let mut want = vec![kept_id, "other"];
+        want.sort();
+        assert_eq!(ids, want, "keep = {keep}");
+        for r in &kept {
+            let id = r["id"].as_deref().unwrap();
+            assert_eq!(r["dup_cluster"].as_deref(), Some(id), "keep = {keep}");
+            let size = if id == "other" { "1" } else { "3" };
+            assert_eq!(r["dup_count"].as_deref(), Some(size), "keep = {keep}, {id}");
+        }
+        let rejected = rows(&out, "rejected");
+        assert_eq!(rejected.len(), 2, "keep = {keep}");
+        for r in &rejected {
+            let id = r["id"].as_deref().unwrap();
+            assert_eq!(r["stage"].as_deref(), Some("dedup"));
+            assert_eq!(r["dup_of"].as_deref(), Some(kept_id), "keep = {keep}, {id}");
+            assert_eq!(
+                r["dup_cluster"].as_deref(),
+                Some(kept_id),
+                "keep = {keep}, {id}"
+            );
+            // An exact copy of the kept document is an exact duplicate; the
+            // rest of the cluster is near.
+            let exact = keep == "first" && id == "a_copy";
+            let reason = if exact {
+                "exact_duplicate"
+            } else {
+                "near_duplicate"
+            };
+            assert_eq!(r["reason"].as_deref(), Some(reason), "keep = {keep}, {id}");
+        }
+    }
+}
+
 /// `langid.after_filters`: the filters run first and only their
 /// survivors are identified. Kept rows are the same as in the default
 /// order; a document a filter rejects has no language; `langid.keep`

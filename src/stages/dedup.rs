@@ -9,8 +9,9 @@
 //! beyond it ([`SigTableBuilder`]), read back a chunk or a signature at a
 //! time. `bands` adds one band table at a time (16 bytes per
 //! representative), partitioned to disk beyond the budget. Never text.
-//! `write` later holds the ids and keys of the candidates and their 13-byte
-//! decisions.
+//! `write` later reads the decisions in input order ([`DedupStream`]) and
+//! holds one bit per candidate plus the ids of the kept candidates that
+//! other candidates name.
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
@@ -298,12 +299,13 @@ pub fn cluster_task(work: &Work) -> Result<()> {
         kept_rep = dedup::kept_of_reps(&rep_idx, &assign);
     }
     let decisions = dedup::decisions(&rep_of, &rep_idx, &kept_rep);
-    let mut bytes = Vec::with_capacity(decisions.len() * 13);
-    for d in &decisions {
+    let mut bytes = Vec::with_capacity(decisions.len() * DECISION_BYTES);
+    for (d, key) in decisions.iter().zip(&reps.keys) {
         bytes.extend_from_slice(&d.kept.to_le_bytes());
         bytes.extend_from_slice(&d.cluster_size.to_le_bytes());
         bytes.extend_from_slice(&d.jaccard.to_le_bytes());
         bytes.push(d.exact as u8);
+        bytes.extend_from_slice(&key.to_le_bytes());
     }
     write_atomic(&decisions_path(work), &bytes)?;
     // Ids must be unique among kept documents: a later kept document with
@@ -325,67 +327,175 @@ pub fn cluster_task(work: &Work) -> Result<()> {
     work.mark_done("cluster", 0, 1, &key)
 }
 
-/// What `write` needs from dedup: per candidate, its id, its exact key and
-/// its decision.
-pub struct DedupResult {
-    pub ids: Vec<Box<str>>,
-    pub keys: Vec<u128>,
-    pub decisions: Vec<Decision>,
-    /// Kept candidates whose id an earlier kept candidate has (index ->
-    /// that earlier index).
-    pub duplicate_ids: HashMap<u32, u32>,
+/// Bytes of one record of `decisions.bin`: kept index, cluster size,
+/// Jaccard to the kept candidate, exact flag, then the candidate's 16-byte
+/// exact key (which `write` splits kept documents by).
+const DECISION_BYTES: usize = 29;
+
+fn parse_decision(c: &[u8]) -> (Decision, u128) {
+    let d = Decision {
+        kept: u32::from_le_bytes(c[0..4].try_into().expect("4 bytes")),
+        cluster_size: u32::from_le_bytes(c[4..8].try_into().expect("4 bytes")),
+        jaccard: f32::from_le_bytes(c[8..12].try_into().expect("4 bytes")),
+        exact: c[12] != 0,
+    };
+    (
+        d,
+        u128::from_le_bytes(c[13..29].try_into().expect("16 bytes")),
+    )
 }
 
-pub fn load_result(work: &Work, stats: &[FileStats], up: &str) -> Result<DedupResult> {
-    if !work.is_done("cluster", 0, 1, &cluster_key(up)) {
-        return Err(Error::output(
-            &work.dir.join("cluster"),
-            "stage `cluster` has not finished for these inputs and config (run it first)",
-        ));
-    }
-    let mut ids = Vec::new();
-    let mut keys = Vec::new();
-    for_each_cand(work, stats, false, |c| {
-        ids.push(c.id.into_boxed_str());
-        keys.push(c.key);
-        Ok(())
-    })?;
-    let p = decisions_path(work);
-    let bytes = std::fs::read(&p).map_err(|e| Error::io(&p, e))?;
-    if bytes.len() != ids.len() * 13 {
-        return Err(Error::output(
-            &p,
-            format!(
-                "{} decisions for {} candidates",
-                bytes.len() / 13,
-                ids.len()
-            ),
-        ));
-    }
-    let decisions = bytes
-        .chunks_exact(13)
-        .map(|c| Decision {
-            kept: u32::from_le_bytes(c[0..4].try_into().expect("4 bytes")),
-            cluster_size: u32::from_le_bytes(c[4..8].try_into().expect("4 bytes")),
-            jaccard: f32::from_le_bytes(c[8..12].try_into().expect("4 bytes")),
-            exact: c[12] != 0,
+/// What `write` needs from dedup, read in input order as it goes: each
+/// candidate's decision and exact key, the ids of the kept candidates that
+/// other candidates name (their `dup_of`), and the kept candidates whose id
+/// an earlier kept candidate has.
+///
+/// Memory does not hold a record per candidate: one bit per candidate marks
+/// the kept ones that others name, and only their ids are kept. A kept
+/// candidate's id is taken from its own document as `write` passes it
+/// ([`DedupStream::next`]); only when some candidate names a kept one after
+/// it (`keep` other than `"first"`) are the named ids read from the
+/// candidate files up front.
+pub struct DedupStream {
+    path: PathBuf,
+    r: BufReader<File>,
+    len: usize,
+    next: usize,
+    named: Vec<u64>,
+    ids: HashMap<u32, Box<str>>,
+    /// Kept candidates whose id an earlier kept candidate has (index ->
+    /// that earlier index).
+    duplicate_ids: HashMap<u32, u32>,
+}
+
+impl DedupStream {
+    pub fn open(work: &Work, stats: &[FileStats], up: &str) -> Result<DedupStream> {
+        if !work.is_done("cluster", 0, 1, &cluster_key(up)) {
+            return Err(Error::output(
+                &work.dir.join("cluster"),
+                "stage `cluster` has not finished for these inputs and config (run it first)",
+            ));
+        }
+        let len: usize = stats
+            .iter()
+            .filter(|s| s.skipped.is_none())
+            .map(|s| s.candidates as usize)
+            .sum();
+        let path = decisions_path(work);
+        let open = || -> Result<BufReader<File>> {
+            let f = File::open(&path).map_err(|e| Error::io(&path, e))?;
+            Ok(BufReader::with_capacity(1 << 16, f))
+        };
+        let bytes = std::fs::metadata(&path)
+            .map_err(|e| Error::io(&path, e))?
+            .len();
+        if bytes != (len * DECISION_BYTES) as u64 {
+            return Err(Error::output(
+                &path,
+                format!(
+                    "{} decisions for {len} candidates",
+                    bytes as f64 / DECISION_BYTES as f64
+                ),
+            ));
+        }
+        // Which kept candidates do others name, and does any come after one
+        // that names it?
+        let mut named = vec![0u64; len.div_ceil(64)];
+        let mut forward = false;
+        let mut r = open()?;
+        let mut rec = [0u8; DECISION_BYTES];
+        for i in 0..len {
+            r.read_exact(&mut rec).map_err(|e| Error::io(&path, e))?;
+            let (d, _) = parse_decision(&rec);
+            let k = d.kept as usize;
+            if k >= len {
+                return Err(Error::output(
+                    &path,
+                    format!("decision {i} names candidate {k} of {len}"),
+                ));
+            }
+            if k != i {
+                named[k / 64] |= 1 << (k % 64);
+                forward |= k > i;
+            }
+        }
+        let mut ids = HashMap::new();
+        if forward {
+            let mut i = 0usize;
+            for_each_cand(work, stats, false, |c| {
+                if named[i / 64] >> (i % 64) & 1 == 1 {
+                    ids.insert(i as u32, c.id.into_boxed_str());
+                }
+                i += 1;
+                Ok(())
+            })?;
+        }
+        let p = duplicate_ids_path(work);
+        let dup = std::fs::read(&p).map_err(|e| Error::io(&p, e))?;
+        let duplicate_ids = dup
+            .chunks_exact(8)
+            .map(|c| {
+                (
+                    u32::from_le_bytes(c[..4].try_into().expect("4 bytes")),
+                    u32::from_le_bytes(c[4..].try_into().expect("4 bytes")),
+                )
+            })
+            .collect();
+        Ok(DedupStream {
+            r: open()?,
+            path,
+            len,
+            next: 0,
+            named,
+            ids,
+            duplicate_ids,
         })
-        .collect();
-    let p = duplicate_ids_path(work);
-    let bytes = std::fs::read(&p).map_err(|e| Error::io(&p, e))?;
-    let duplicate_ids = bytes
-        .chunks_exact(8)
-        .map(|c| {
-            (
-                u32::from_le_bytes(c[..4].try_into().expect("4 bytes")),
-                u32::from_le_bytes(c[4..].try_into().expect("4 bytes")),
+    }
+
+    /// Candidates (documents that reached dedup).
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Candidates read so far.
+    pub fn read(&self) -> usize {
+        self.next
+    }
+
+    /// The next candidate's index, decision and exact key; `id` is that
+    /// candidate's id, kept if other candidates name it.
+    pub fn next(&mut self, id: &str) -> Result<(u32, Decision, u128)> {
+        let i = self.next;
+        if i == self.len {
+            return Err(Error::output(
+                &self.path,
+                format!("more than {} documents reached dedup", self.len),
+            ));
+        }
+        let mut rec = [0u8; DECISION_BYTES];
+        self.r
+            .read_exact(&mut rec)
+            .map_err(|e| Error::io(&self.path, e))?;
+        self.next += 1;
+        if self.named[i / 64] >> (i % 64) & 1 == 1 {
+            self.ids.entry(i as u32).or_insert_with(|| id.into());
+        }
+        let (d, key) = parse_decision(&rec);
+        Ok((i as u32, d, key))
+    }
+
+    /// The id of kept candidate `kept`, which another candidate names.
+    pub fn kept_id(&self, kept: u32) -> Result<&str> {
+        self.ids.get(&kept).map(|s| &**s).ok_or_else(|| {
+            Error::output(
+                &self.path,
+                format!("candidate {kept} is named as kept but its id is unknown"),
             )
         })
-        .collect();
-    Ok(DedupResult {
-        ids,
-        keys,
-        decisions,
-        duplicate_ids,
-    })
+    }
+
+    /// Whether kept candidate `i` has the id of an earlier kept candidate.
+    pub fn has_duplicate_id(&self, i: u32) -> bool {
+        self.duplicate_ids.contains_key(&i)
+    }
 }

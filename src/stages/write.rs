@@ -6,6 +6,12 @@
 //! (the release layout), and its share of the counts into `stats.json`.
 //! Since a group is written whole by one task, its shards do not depend on
 //! `n`.
+//!
+//! Memory: per output group, the rows of the row group being filled (up to
+//! 8 MiB of text); the row groups handed to the encoder threads and not yet
+//! appended; and what [`DedupStream`] holds (a bit per document that
+//! reached dedup, and the ids of the kept documents that duplicates name).
+//! Documents stream through.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -14,7 +20,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::dedup::load_result;
+use super::dedup::DedupStream;
 use super::process::{all_stats, spill_path};
 use super::{Work, chain_key, write_atomic};
 use crate::doc::{Reject, Stage};
@@ -89,7 +95,7 @@ pub fn write_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
         return Ok(());
     }
     let cfg = &work.loaded.config;
-    let dd = load_result(work, &stats, &up)?;
+    let mut dd = DedupStream::open(work, &stats, &up)?;
     let root = task_dir(work, task, tasks);
     if root.exists() {
         std::fs::remove_dir_all(&root).map_err(|e| Error::io(&root, e))?;
@@ -117,7 +123,6 @@ pub fn write_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
         stats.iter().map(|s| s.records).sum(),
         "write",
     );
-    let mut ci = 0usize;
     for (fi, s) in stats.iter().enumerate() {
         if s.skipped.is_some() {
             continue;
@@ -137,15 +142,20 @@ pub fn write_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
             bar.inc(1);
             let doc = &sp.doc;
             let line_no = doc.prov.line.map(|l| l as i64);
-            let decision = sp.reject.is_none().then(|| {
-                ci += 1;
-                (ci - 1, dd.decisions[ci - 1])
-            });
-            let cluster = decision.map(|(_, d)| &*dd.ids[d.kept as usize]);
+            let decision = match sp.reject {
+                None => Some(dd.next(&doc.id)?),
+                Some(_) => None,
+            };
+            // The cluster's name: the id of its kept document.
+            let cluster = match decision {
+                Some((i, d, _)) if d.kept != i => Some(dd.kept_id(d.kept)?),
+                Some(_) => Some(doc.id.as_str()),
+                None => None,
+            };
             let reject = match (&sp.reject, decision) {
                 (Some(r), _) => Some((r.clone(), None)),
-                (None, Some((i, d))) if d.kept as usize != i => {
-                    let kept = &*dd.ids[d.kept as usize];
+                (None, Some((i, d, _))) if d.kept != i => {
+                    let kept = cluster.expect("a candidate has a cluster");
                     let r = if d.exact {
                         Reject::new(
                             Stage::Dedup,
@@ -161,7 +171,7 @@ pub fn write_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
                     };
                     Some((r, Some((kept, d.jaccard))))
                 }
-                (None, Some((i, _))) if dd.duplicate_ids.contains_key(&(i as u32)) => {
+                (None, Some((i, _, _))) if dd.has_duplicate_id(i) => {
                     let r = Reject::new(
                         Stage::Dedup,
                         "duplicate_id",
@@ -200,9 +210,9 @@ pub fn write_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
                     text: &doc.text,
                 })?;
             } else {
-                let (i, d) = decision.expect("a kept document went through dedup");
-                debug_assert_eq!(d.kept as usize, i);
-                let split = split::split_of(dd.keys[d.kept as usize], &cfg.split);
+                let (i, d, key) = decision.expect("a kept document went through dedup");
+                debug_assert_eq!(d.kept, i);
+                let split = split::split_of(key, &cfg.split);
                 let group = format!("data/{}/{}", doc.lang, split);
                 if task_of(&group, tasks) != task {
                     continue;
@@ -254,13 +264,13 @@ pub fn write_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
         spill.finish()?;
     }
     bar.finish_and_clear();
-    if ci != dd.decisions.len() {
+    if dd.read() != dd.len() {
         return Err(Error::output(
             &work.dir,
             format!(
                 "{} documents reached dedup but {} decisions were made",
-                ci,
-                dd.decisions.len()
+                dd.read(),
+                dd.len()
             ),
         ));
     }
