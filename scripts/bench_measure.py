@@ -64,6 +64,13 @@ def parse_time_v(path):
         if m:
             v = float(m.group(1))
             out[k] = v / 1024 if k == "max_rss_single_mb" else v
+    # "h:mm:ss" or "m:ss.ss": the command's own wall time, to 0.01 s.
+    m = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)", text)
+    if m:
+        secs = 0.0
+        for part in m.group(1).split(":"):
+            secs = secs * 60 + float(part)
+        out["wall_s_time"] = round(secs, 2)
     return out
 
 
@@ -93,11 +100,18 @@ def main():
     ps = psutil.Process(p.pid)
     peak, peak_n = 0, 0
     cpu_seen = {}
-    while p.poll() is None:
+    while True:
         rss, n = tree_rss(ps, cpu_seen)
         if rss > peak:
             peak, peak_n = rss, n
-        time.sleep(0.2)
+        # Wait at most 0.2 s for the next sample, but no longer than the
+        # command runs: a sleep here would round every wall time up to the
+        # sampling period, which costs a 0.3 s run a third of its speed.
+        try:
+            p.wait(timeout=0.2)
+            break
+        except subprocess.TimeoutExpired:
+            pass
     wall = time.perf_counter() - t0
     load_after = os.getloadavg()
     rec = {
@@ -115,6 +129,12 @@ def main():
         "load5_after": round(load_after[1], 2),
     }
     rec.update(parse_time_v(tfile))
+    # The wall time is the command's, as /usr/bin/time measured it (to
+    # 0.01 s); this script's own clock, which also counts starting `time`
+    # and noticing the exit, is kept beside it.
+    rec["wall_s_harness"] = rec["wall_s"]
+    if "wall_s_time" in rec:
+        rec["wall_s"] = rec["wall_s_time"]
     # CPU seconds: /usr/bin/time counts only the processes its child reaped; the sampler sees every
     # process of the tree but misses each one's last < 0.2 s. The larger of the two is kept.
     rec["cpu_s_time"] = round(rec.get("user_s", 0) + rec.get("sys_s", 0), 2)
@@ -151,7 +171,7 @@ def main():
         f.write(json.dumps(rec) + "\n")
     status = "ok" if rec["ok"] else f"FAILED rc={p.returncode}"
     print(
-        f"  {a.tool:12s} {a.case:22s} {wall:8.1f} s  tree RSS {rec['peak_rss_tree_mb']:7.0f} MB  "
+        f"  {a.tool:12s} {a.case:22s} {rec['wall_s']:8.2f} s  tree RSS {rec['peak_rss_tree_mb']:7.0f} MB  "
         f"load {load_before[0]:.1f}->{load_after[0]:.1f}  {status}",
         flush=True,
     )

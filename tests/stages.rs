@@ -346,6 +346,56 @@ fn a_damaged_spill_is_an_error_naming_it() {
     write_fails("JSON (older format)");
 }
 
+/// `write` reads the dedup decisions as it goes; a decisions file of the
+/// wrong size (an older format, a truncated copy) or naming a candidate
+/// that does not exist is an error naming the file, not a panic or a
+/// wrong release.
+#[test]
+fn damaged_dedup_decisions_are_an_error_naming_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("release");
+    let cfg = sample_config(tmp.path(), &out);
+    let work = tmp.path().join("work");
+    build_by_tasks(&cfg, &work, 1);
+    let path = work.join("cluster/decisions.bin");
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(
+        bytes.len() >= 2 * 29 && bytes.len().is_multiple_of(29),
+        "{}",
+        bytes.len()
+    );
+    let write_fails = |what: &str, needle: &str| {
+        std::fs::remove_dir_all(work.join("write")).unwrap();
+        let o = run(&[
+            "stage",
+            "write",
+            "--workdir",
+            work.to_str().unwrap(),
+            "--config",
+            cfg.to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert!(!o.status.success(), "write read {what} decisions");
+        assert!(
+            err.contains(&path.display().to_string()) && err.contains(needle),
+            "{what}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{what}: {err}");
+    };
+    std::fs::write(&path, &bytes[..bytes.len() - 29]).unwrap();
+    write_fails("truncated", "decisions for");
+    // The 13-byte records of earlier versions.
+    let old: Vec<u8> = bytes.chunks(29).flat_map(|r| r[..13].to_vec()).collect();
+    std::fs::write(&path, &old).unwrap();
+    write_fails("older", "decisions for");
+    let mut wild = bytes.clone();
+    wild[29..33].copy_from_slice(&u32::MAX.to_le_bytes());
+    std::fs::write(&path, &wild).unwrap();
+    write_fails("out-of-range", "names candidate");
+    std::fs::write(&path, &bytes).unwrap();
+    stage(&cfg, &work, "write", 0, 1);
+}
+
 #[test]
 fn signatures_on_disk_give_the_in_memory_release() {
     // 12,000 documents x 960-byte signatures = 11.5 MB: beyond half of a
