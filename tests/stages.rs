@@ -383,11 +383,11 @@ fn damaged_dedup_decisions_are_an_error_naming_them() {
         assert!(!err.contains("panicked"), "{what}: {err}");
     };
     std::fs::write(&path, &bytes[..bytes.len() - 29]).unwrap();
-    write_fails("truncated", "decisions for");
+    write_fails("truncated", "decisions of 29 bytes expected");
     // The 13-byte records of earlier versions.
     let old: Vec<u8> = bytes.chunks(29).flat_map(|r| r[..13].to_vec()).collect();
     std::fs::write(&path, &old).unwrap();
-    write_fails("older", "decisions for");
+    write_fails("older", "decisions of 29 bytes expected");
     let mut wild = bytes.clone();
     wild[29..33].copy_from_slice(&u32::MAX.to_le_bytes());
     std::fs::write(&path, &wild).unwrap();

@@ -393,8 +393,8 @@ impl DedupStream {
             return Err(Error::output(
                 &path,
                 format!(
-                    "{} decisions for {len} candidates",
-                    bytes as f64 / DECISION_BYTES as f64
+                    "{bytes} bytes, not the {len} decisions of {DECISION_BYTES} bytes expected \
+                     (damaged, or written by another version: remove the work directory's `cluster` folder and run again)"
                 ),
             ));
         }
