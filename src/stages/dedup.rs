@@ -332,6 +332,11 @@ pub fn cluster_task(work: &Work) -> Result<()> {
 /// exact key (which `write` splits kept documents by).
 const DECISION_BYTES: usize = 29;
 
+/// The layout of `decisions.bin`, part of every work key: a work directory
+/// written with another layout (1: 13-byte records without the key) is
+/// redone rather than misread.
+pub const DECISIONS_FORMAT: u32 = 2;
+
 fn parse_decision(c: &[u8]) -> (Decision, u128) {
     let d = Decision {
         kept: u32::from_le_bytes(c[0..4].try_into().expect("4 bytes")),

@@ -21,8 +21,9 @@
 //! Completion: a task writes each output under a temporary name and renames
 //! it into place, then writes its marker `<stage>/task-i-of-n.done` last.
 //! A marker holds a key: the sha256 of the effective config (plus the
-//! rules file, the langid model, the tool version and the spill format
-//! [`crate::spill::FORMAT`]) and of everything upstream (each input
+//! rules file, the langid model, the tool version and the formats of the
+//! work files, [`crate::spill::FORMAT`] and [`dedup::DECISIONS_FORMAT`])
+//! and of everything upstream (each input
 //! file's sha256 for `process`; all `process` keys for the later stages).
 //! A task whose marker holds the current key is skipped, so a rerun
 //! (`build --resume`, or a resubmitted Slurm array) reuses finished work
@@ -109,6 +110,7 @@ impl Work {
         // The formats of the work files, which can change within one
         // version: a work directory written in another is redone.
         key_src.push_str(&format!("\nspill format {}", crate::spill::FORMAT));
+        key_src.push_str(&format!("\ndecisions format {}", dedup::DECISIONS_FORMAT));
         if cfg.clean.rules
             && let Ok((sha, _)) = crate::write::sha256_file(&cfg.clean.rules_file)
         {
