@@ -308,6 +308,31 @@ fn resume_redoes_what_a_changed_input_or_config_invalidates() {
     assert_eq!(tree(&out), tree(&clean));
 }
 
+/// Runs stage `write` again on `work` after `damaged` was changed: it must
+/// fail with an error naming that file and saying `needle`, not panic.
+fn write_stage_fails(cfg: &Path, work: &Path, damaged: &Path, what: &str, needle: &str) {
+    std::fs::remove_dir_all(work.join("write")).unwrap();
+    let o = run(&[
+        "stage",
+        "write",
+        "--workdir",
+        work.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(
+        !o.status.success(),
+        "write read a {what} {}",
+        damaged.display()
+    );
+    assert!(
+        err.contains(&damaged.display().to_string()) && err.contains(needle),
+        "{what}: {err}"
+    );
+    assert!(!err.contains("panicked"), "{what}: {err}");
+}
+
 #[test]
 fn a_damaged_spill_is_an_error_naming_it() {
     let tmp = tempfile::tempdir().unwrap();
@@ -317,24 +342,8 @@ fn a_damaged_spill_is_an_error_naming_it() {
     build_by_tasks(&cfg, &work, 1);
     let spill = work.join("process/file-000000.spill.zst");
     let bytes = std::fs::read(&spill).unwrap();
-    let write_fails = |what: &str| {
-        std::fs::remove_dir_all(work.join("write")).unwrap();
-        let o = run(&[
-            "stage",
-            "write",
-            "--workdir",
-            work.to_str().unwrap(),
-            "--config",
-            cfg.to_str().unwrap(),
-        ]);
-        let err = String::from_utf8_lossy(&o.stderr).into_owned();
-        assert!(!o.status.success(), "write read a {what} spill");
-        assert!(
-            err.contains(&spill.display().to_string()) && err.contains("work file unreadable"),
-            "{what}: {err}"
-        );
-        assert!(!err.contains("panicked"), "{what}: {err}");
-    };
+    let write_fails =
+        |what: &str| write_stage_fails(&cfg, &work, &spill, what, "work file unreadable");
     std::fs::write(&spill, &bytes[..bytes.len() / 2]).unwrap();
     write_fails("truncated");
     let mut flipped = bytes.clone();
@@ -364,24 +373,8 @@ fn damaged_dedup_decisions_are_an_error_naming_them() {
         "{}",
         bytes.len()
     );
-    let write_fails = |what: &str, needle: &str| {
-        std::fs::remove_dir_all(work.join("write")).unwrap();
-        let o = run(&[
-            "stage",
-            "write",
-            "--workdir",
-            work.to_str().unwrap(),
-            "--config",
-            cfg.to_str().unwrap(),
-        ]);
-        let err = String::from_utf8_lossy(&o.stderr).into_owned();
-        assert!(!o.status.success(), "write read {what} decisions");
-        assert!(
-            err.contains(&path.display().to_string()) && err.contains(needle),
-            "{what}: {err}"
-        );
-        assert!(!err.contains("panicked"), "{what}: {err}");
-    };
+    let write_fails =
+        |what: &str, needle: &str| write_stage_fails(&cfg, &work, &path, what, needle);
     std::fs::write(&path, &bytes[..bytes.len() - 29]).unwrap();
     write_fails("truncated", "decisions of 29 bytes expected");
     // The 13-byte records of earlier versions.
