@@ -387,6 +387,8 @@ mod tests {
             shard_bytes: 1 << 20,
             row_group_rows: 100,
             row_group_bytes: 1 << 20,
+            chunk_rows: 30,
+            chunk_bytes: 1 << 20,
             zstd_level: 3,
             metadata: vec![("corpusforge.schema".into(), SCHEMA_VERSION.into())],
         }

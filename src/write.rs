@@ -372,9 +372,15 @@ pub struct ShardSettings {
     pub shard_rows: usize,
     pub shard_bytes: u64,
     pub row_group_rows: usize,
-    /// A row group is also closed once this many text bytes are buffered,
-    /// which bounds memory when many (language, split) sets are open.
+    /// A row group is also closed once it holds this many text bytes.
     pub row_group_bytes: u64,
+    /// Rows are handed to the row group's column writers, which encode and
+    /// compress them, in chunks of at most this many rows or about this
+    /// many text bytes, so a set being filled holds its row group
+    /// compressed, not as raw rows. Chunk boundaries decide page
+    /// boundaries, so they are part of the output's definition.
+    pub chunk_rows: usize,
+    pub chunk_bytes: u64,
     pub zstd_level: i32,
     /// Key-value metadata written into every file's footer.
     pub metadata: Vec<(String, String)>,
@@ -400,33 +406,51 @@ impl Write for HashingWriter {
 }
 
 /// A shard being written: the file with its footer still to come, the
-/// factory of column writers for its next row group, and the row groups
-/// handed to the [`Encoder`] and not yet appended, oldest first.
+/// factory of column writers for its next row group, the row group being
+/// filled, and the row groups handed to the [`Encoder`] whole and not yet
+/// appended, oldest first.
 struct OpenShard {
     file: SerializedFileWriter<HashingWriter>,
     factory: ArrowRowGroupWriterFactory,
     path: PathBuf,
+    /// Rows and text bytes handed to row groups (the filling one included).
     rows: u64,
     text_bytes: u64,
     /// Row groups created so far (the index of the next one).
     row_groups: usize,
+    filling: Option<Filling>,
     pending: VecDeque<Encoded>,
 }
+
+/// The row group being filled: its column writers, which come back from
+/// the encoder once the last chunk handed to them is encoded, and the rows
+/// and text bytes handed to them so far.
+struct Filling {
+    writers: Writers,
+    rows: u64,
+    bytes: u64,
+}
+
+/// The column writers of a row group, once the encoder is done with them.
+type Writers = std::sync::mpsc::Receiver<parquet::errors::Result<Vec<ArrowColumnWriter>>>;
 
 /// The column chunks of one encoded row group, once the encoder has them.
 type Encoded = std::sync::mpsc::Receiver<parquet::errors::Result<Vec<ArrowColumnChunk>>>;
 
 type Job = Box<dyn FnOnce() + Send>;
 
-/// Where row groups are encoded and compressed: on the calling thread, or
-/// on a few background threads while the caller reads its work files and
-/// builds the next row groups, so every core works. Only the encoding is
-/// parallel: each shard appends its row groups to its file in the order
-/// they were made, on the caller's thread, so the bytes written are the
-/// same with any number of threads. Memory stays bounded: a shard keeps at
-/// most [`Encoder::max_pending`] row groups handed over and not yet
-/// appended, and the queue of jobs not yet started holds at most one per
-/// thread.
+/// Where rows are encoded and compressed: on the calling thread, or on a
+/// few background threads while the caller reads its work files and
+/// builds the next chunks, so every core works. Only the encoding is
+/// parallel: the chunks of a row group are encoded one after the other, in
+/// the order they were made (each job first waits for the column writers
+/// from the job before it, which the FIFO queue started earlier, so no
+/// job waits for one that cannot run), and each shard appends its row
+/// groups to its file in the order they were made, on the caller's
+/// thread, so the bytes written are the same with any number of threads.
+/// Memory stays bounded: a shard keeps at most [`Encoder::max_pending`]
+/// row groups closed and not yet appended, and the queue of jobs not yet
+/// started holds at most one per thread.
 pub struct Encoder {
     tx: Option<std::sync::mpsc::SyncSender<Job>>,
     threads: Vec<std::thread::JoinHandle<()>>,
@@ -509,14 +533,14 @@ impl Drop for Encoder {
     }
 }
 
-/// Encode and compress `batch` as one row group with `writers` (from the
-/// shard's [`ArrowRowGroupWriterFactory`]): what `ArrowWriter` does for a
-/// batch it then flushes, without the file.
-fn encode_row_group(
+/// Encode and compress `batch` with `writers` (the column writers of the
+/// row group being filled, from the shard's [`ArrowRowGroupWriterFactory`]):
+/// what `ArrowWriter::write` does with a batch, without the file.
+fn write_chunk(
     schema: &SchemaRef,
-    mut writers: Vec<ArrowColumnWriter>,
+    writers: &mut [ArrowColumnWriter],
     batch: &RecordBatch,
-) -> parquet::errors::Result<Vec<ArrowColumnChunk>> {
+) -> parquet::errors::Result<()> {
     let mut next = writers.iter_mut();
     for (field, column) in schema.fields().iter().zip(batch.columns()) {
         for leaf in compute_leaves(field.as_ref(), column)? {
@@ -526,7 +550,16 @@ fn encode_row_group(
             w.write(&leaf)?;
         }
     }
-    writers.into_iter().map(ArrowColumnWriter::close).collect()
+    Ok(())
+}
+
+/// The column writers from `previous`, once its job is done.
+fn writers_back(previous: Writers) -> parquet::errors::Result<Vec<ArrowColumnWriter>> {
+    previous.recv().unwrap_or_else(|_| {
+        Err(parquet::errors::ParquetError::General(
+            "the Parquet encoder thread failed".into(),
+        ))
+    })
 }
 
 /// The shards of one (language, split), or of the rejected rows.
@@ -573,19 +606,21 @@ impl<R: Rows> ShardSet<R> {
 
     pub fn push(&mut self, row: &R::Row<'_>) -> Result<()> {
         self.buf.push(row);
-        let (open_rows, open_bytes) = self
-            .open
-            .as_ref()
-            .map_or((0, 0), |o| (o.rows, o.text_bytes));
-        let shard_full = open_rows + self.buf.len() as u64 >= self.settings.shard_rows as u64
-            || open_bytes + self.buf.bytes() >= self.settings.shard_bytes;
-        if shard_full {
-            self.flush_rows()?;
+        let (rows, bytes) = (self.buf.len() as u64, self.buf.bytes());
+        let open = self.open.as_ref();
+        let (shard_rows, shard_bytes) = open.map_or((0, 0), |o| (o.rows, o.text_bytes));
+        let (rg_rows, rg_bytes) = open
+            .and_then(|o| o.filling.as_ref())
+            .map_or((0, 0), |f| (f.rows, f.bytes));
+        let s = &self.settings;
+        if shard_rows + rows >= s.shard_rows as u64 || shard_bytes + bytes >= s.shard_bytes {
+            self.end_row_group()?;
             self.close_shard()?;
-        } else if self.buf.len() >= self.settings.row_group_rows
-            || self.buf.bytes() >= self.settings.row_group_bytes
+        } else if rg_rows + rows >= s.row_group_rows as u64 || rg_bytes + bytes >= s.row_group_bytes
         {
-            self.flush_rows()?;
+            self.end_row_group()?;
+        } else if rows >= s.chunk_rows as u64 || bytes >= s.chunk_bytes {
+            self.hand_over_chunk()?;
         }
         Ok(())
     }
@@ -617,29 +652,72 @@ impl<R: Rows> ShardSet<R> {
             .build()
     }
 
-    /// Hand the buffered rows to the encoder as one row group; append the
-    /// oldest encoded row groups while too many are pending.
-    fn flush_rows(&mut self) -> Result<()> {
+    /// Hand the buffered rows to the encoder as the next chunk of the row
+    /// group being filled (opening the shard and starting the row group
+    /// if need be). Does not wait for the encoder.
+    fn hand_over_chunk(&mut self) -> Result<()> {
         if self.buf.is_empty() {
             return Ok(());
         }
         if self.open.is_none() {
             self.open = Some(self.open_shard()?);
         }
-        let max_pending = self.encoder.max_pending();
         let open = self.open.as_mut().expect("opened above");
+        let mut filling = match open.filling.take() {
+            Some(f) => f,
+            None => {
+                let writers = open
+                    .factory
+                    .create_column_writers(open.row_groups)
+                    .map_err(|e| Error::output(&open.path, e.to_string()))?;
+                open.row_groups += 1;
+                let (tx, rx) = std::sync::mpsc::sync_channel(1);
+                let _ = tx.send(Ok(writers));
+                Filling {
+                    writers: rx,
+                    rows: 0,
+                    bytes: 0,
+                }
+            }
+        };
         let bytes = self.buf.bytes();
         let batch = self.buf.finish();
-        open.rows += batch.num_rows() as u64;
+        let rows = batch.num_rows() as u64;
+        open.rows += rows;
         open.text_bytes += bytes;
-        let writers = open
-            .factory
-            .create_column_writers(open.row_groups)
-            .map_err(|e| Error::output(&open.path, e.to_string()))?;
-        open.row_groups += 1;
+        filling.rows += rows;
+        filling.bytes += bytes;
+        let previous = filling.writers;
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
         self.encoder.run(Box::new(move || {
-            let _ = tx.send(encode_row_group(&R::schema(), writers, &batch));
+            let done = writers_back(previous).and_then(|mut writers| {
+                write_chunk(&R::schema(), &mut writers, &batch)?;
+                Ok(writers)
+            });
+            let _ = tx.send(done);
+        }));
+        filling.writers = rx;
+        open.filling = Some(filling);
+        Ok(())
+    }
+
+    /// Hand the buffered rows over as the last chunk of the row group
+    /// being filled, and the row group to the encoder to close; append the
+    /// oldest closed row groups while too many are pending.
+    fn end_row_group(&mut self) -> Result<()> {
+        self.hand_over_chunk()?;
+        let max_pending = self.encoder.max_pending();
+        let Some(open) = self.open.as_mut() else {
+            return Ok(());
+        };
+        let Some(filling) = open.filling.take() else {
+            return Ok(());
+        };
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        self.encoder.run(Box::new(move || {
+            let done = writers_back(filling.writers)
+                .and_then(|writers| writers.into_iter().map(ArrowColumnWriter::close).collect());
+            let _ = tx.send(done);
         }));
         open.pending.push_back(rx);
         while open.pending.len() > max_pending {
@@ -678,12 +756,14 @@ impl<R: Rows> ShardSet<R> {
             rows: 0,
             text_bytes: 0,
             row_groups: 0,
+            filling: None,
             pending: VecDeque::new(),
         })
     }
 
     fn close_shard(&mut self) -> Result<()> {
         if let Some(mut open) = self.open.take() {
+            debug_assert!(open.filling.is_none(), "the row group was ended first");
             while !open.pending.is_empty() {
                 append_oldest(&mut open)?;
             }
@@ -701,7 +781,7 @@ impl<R: Rows> ShardSet<R> {
 
     /// Close the last shard and rename all to `-NNNNN-of-MMMMM.parquet`.
     pub fn finish(mut self) -> Result<Vec<ShardInfo>> {
-        self.flush_rows()?;
+        self.end_row_group()?;
         self.close_shard()?;
         let total = self.closed.len();
         let mut out = Vec::with_capacity(total);
@@ -810,6 +890,8 @@ mod tests {
             shard_bytes: 1 << 40,
             row_group_rows: 128,
             row_group_bytes: 8 << 20,
+            chunk_rows: 50,
+            chunk_bytes: 1 << 20,
             zstd_level: 1,
             metadata: vec![("k".into(), "v".into())],
         }
@@ -904,8 +986,8 @@ mod tests {
     }
 
     /// The row groups made from the column writers are the bytes
-    /// `ArrowWriter` writes when each batch is written and flushed, and the
-    /// file reads back with every row.
+    /// `ArrowWriter` writes when each chunk is written to it and each row
+    /// group flushed, and the file reads back with every row.
     #[test]
     fn shards_are_the_bytes_of_arrow_writer() {
         let dir = tempfile::tempdir().unwrap();
@@ -917,12 +999,16 @@ mod tests {
         let mut w =
             ArrowWriter::try_new(Vec::new(), RejectRows::schema(), Some(set.properties())).unwrap();
         let mut rows = RejectRows::new();
-        // the first shard holds rows 0..700, in row groups of 128
+        // the first shard holds rows 0..700, in row groups of 128 handed
+        // over in chunks of 50
         for i in 0..700 {
             let (id, text) = id_and_text(i);
             rows.push(&reject_row(i, &id, &text));
-            if rows.len() == 128 || i == 699 {
+            let end_of_group = (i + 1) % 128 == 0 || i == 699;
+            if rows.len() == 50 || end_of_group {
                 w.write(&rows.finish()).unwrap();
+            }
+            if end_of_group {
                 w.flush().unwrap();
             }
         }

@@ -7,8 +7,10 @@
 //! Since a group is written whole by one task, its shards do not depend on
 //! `n`.
 //!
-//! Memory: per output group, the rows of the row group being filled (up to
-//! 8 MiB of text); the row groups handed to the encoder threads and not yet
+//! Memory: per output group, the rows of the chunk being filled (up to
+//! [`CHUNK_BYTES`] of text) and the row group being filled, encoded and
+//! compressed (up to [`ROW_GROUP_BYTES`] of text before compression); the
+//! chunks and row groups handed to the encoder threads and not yet
 //! appended; and what [`DedupStream`] holds (a bit per document that
 //! reached dedup, and the ids of the kept documents that duplicates name).
 //! Documents stream through.
@@ -62,13 +64,25 @@ fn task_of(group: &str, tasks: usize) -> usize {
     (xxh3_64(group.as_bytes()) % tasks as u64) as usize
 }
 
+/// A row group closes once it holds this much text (or
+/// `output.row_group_rows` rows).
+const ROW_GROUP_BYTES: u64 = 8 << 20;
+
+/// Rows go to the Parquet encoder in chunks of at most this many rows or
+/// about this much text, so a group being filled holds its row group
+/// compressed and at most one chunk of raw rows.
+const CHUNK_ROWS: usize = 1024;
+const CHUNK_BYTES: u64 = 1 << 20;
+
 pub fn shard_settings(work: &Work) -> ShardSettings {
     let cfg = &work.loaded.config;
     ShardSettings {
         shard_rows: cfg.output.shard_rows,
         shard_bytes: cfg.output.shard_bytes,
         row_group_rows: cfg.output.row_group_rows,
-        row_group_bytes: 8 << 20,
+        row_group_bytes: ROW_GROUP_BYTES,
+        chunk_rows: CHUNK_ROWS,
+        chunk_bytes: CHUNK_BYTES,
         zstd_level: cfg.output.zstd_level,
         metadata: vec![
             (
