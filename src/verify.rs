@@ -389,6 +389,7 @@ mod tests {
             row_group_bytes: 1 << 20,
             chunk_rows: 30,
             chunk_bytes: 1 << 20,
+            page_bytes: 1 << 20,
             zstd_level: 3,
             metadata: vec![("corpusforge.schema".into(), SCHEMA_VERSION.into())],
         }

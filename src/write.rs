@@ -381,6 +381,10 @@ pub struct ShardSettings {
     /// boundaries, so they are part of the output's definition.
     pub chunk_rows: usize,
     pub chunk_bytes: u64,
+    /// Encoded bytes after which a column's data page is closed; the
+    /// writer checks it at the end of each batch of up to 1024 values and
+    /// of each chunk.
+    pub page_bytes: usize,
     pub zstd_level: i32,
     /// Key-value metadata written into every file's footer.
     pub metadata: Vec<(String, String)>,
@@ -640,6 +644,7 @@ impl<R: Rows> ShardSet<R> {
         let level = ZstdLevel::try_new(self.settings.zstd_level).unwrap_or_default();
         WriterProperties::builder()
             .set_compression(Compression::ZSTD(level))
+            .set_data_page_size_limit(self.settings.page_bytes)
             .set_max_row_group_row_count(Some(self.settings.row_group_rows.max(1)))
             .set_column_dictionary_enabled(ColumnPath::from("text"), false)
             .set_key_value_metadata(Some(
@@ -892,6 +897,8 @@ mod tests {
             row_group_bytes: 8 << 20,
             chunk_rows: 50,
             chunk_bytes: 1 << 20,
+            // small pages, so that chunk boundaries change page boundaries
+            page_bytes: 1024,
             zstd_level: 1,
             metadata: vec![("k".into(), "v".into())],
         }
@@ -925,7 +932,15 @@ mod tests {
     /// [`write_all`], calling `append_ready` after every `every` rows (0:
     /// never).
     fn write_all_ready_every(root: &Path, encoder: Encoder, every: usize) -> Vec<ShardInfo> {
-        let settings = test_settings();
+        write_all_with(root, encoder, every, test_settings())
+    }
+
+    fn write_all_with(
+        root: &Path,
+        encoder: Encoder,
+        every: usize,
+        settings: ShardSettings,
+    ) -> Vec<ShardInfo> {
         let encoder = Arc::new(encoder);
         let mut set: ShardSet<RejectRows> =
             ShardSet::new(root, "rejected/rejected".into(), None, None, settings)
@@ -987,33 +1002,71 @@ mod tests {
 
     /// The row groups made from the column writers are the bytes
     /// `ArrowWriter` writes when each chunk is written to it and each row
-    /// group flushed, and the file reads back with every row.
+    /// group flushed, whether chunks end by rows or by text bytes, and the
+    /// file reads back with every row.
     #[test]
     fn shards_are_the_bytes_of_arrow_writer() {
-        let dir = tempfile::tempdir().unwrap();
-        let shards = write_all(dir.path(), Encoder::new(2));
-        let first = std::fs::read(dir.path().join(&shards[0].path)).unwrap();
+        let by_rows = test_settings();
+        let by_bytes = ShardSettings {
+            chunk_rows: usize::MAX,
+            chunk_bytes: 3000,
+            ..test_settings()
+        };
+        let mut first = Vec::new();
+        for settings in [by_rows, by_bytes] {
+            let dir = tempfile::tempdir().unwrap();
+            let shards = write_all_with(dir.path(), Encoder::new(2), 0, settings.clone());
+            first = std::fs::read(dir.path().join(&shards[0].path)).unwrap();
 
+            let set: ShardSet<RejectRows> =
+                ShardSet::new(dir.path(), "x".into(), None, None, settings.clone());
+            let mut w =
+                ArrowWriter::try_new(Vec::new(), RejectRows::schema(), Some(set.properties()))
+                    .unwrap();
+            let mut rows = RejectRows::new();
+            let mut writes = 0;
+            // the first shard holds rows 0..700, in row groups of 128
+            // handed over in chunks
+            for i in 0..700 {
+                let (id, text) = id_and_text(i);
+                rows.push(&reject_row(i, &id, &text));
+                let end_of_group = (i + 1) % 128 == 0 || i == 699;
+                if end_of_group
+                    || rows.len() >= settings.chunk_rows
+                    || rows.bytes() >= settings.chunk_bytes
+                {
+                    w.write(&rows.finish()).unwrap();
+                    writes += 1;
+                }
+                if end_of_group {
+                    w.flush().unwrap();
+                }
+            }
+            assert!(
+                writes > 2 * 6,
+                "{writes} chunks: more than two per row group"
+            );
+            let reference = w.into_inner().unwrap();
+            assert!(reference == first, "row groups differ from ArrowWriter's");
+        }
+
+        // The chunks matter: the same rows written a row group at a time
+        // make other pages.
         let settings = test_settings();
-        let set: ShardSet<RejectRows> = ShardSet::new(dir.path(), "x".into(), None, None, settings);
+        let set: ShardSet<RejectRows> =
+            ShardSet::new(Path::new("."), "x".into(), None, None, settings.clone());
         let mut w =
             ArrowWriter::try_new(Vec::new(), RejectRows::schema(), Some(set.properties())).unwrap();
         let mut rows = RejectRows::new();
-        // the first shard holds rows 0..700, in row groups of 128 handed
-        // over in chunks of 50
         for i in 0..700 {
             let (id, text) = id_and_text(i);
             rows.push(&reject_row(i, &id, &text));
-            let end_of_group = (i + 1) % 128 == 0 || i == 699;
-            if rows.len() == 50 || end_of_group {
+            if (i + 1) % 128 == 0 || i == 699 {
                 w.write(&rows.finish()).unwrap();
-            }
-            if end_of_group {
                 w.flush().unwrap();
             }
         }
-        let reference = w.into_inner().unwrap();
-        assert!(reference == first, "row groups differ from ArrowWriter's");
+        assert!(w.into_inner().unwrap() != first, "chunking changed no page");
 
         let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
             bytes::Bytes::from(first),

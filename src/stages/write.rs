@@ -83,6 +83,8 @@ pub fn shard_settings(work: &Work) -> ShardSettings {
         row_group_bytes: ROW_GROUP_BYTES,
         chunk_rows: CHUNK_ROWS,
         chunk_bytes: CHUNK_BYTES,
+        // the parquet crate's default data page size
+        page_bytes: 1 << 20,
         zstd_level: cfg.output.zstd_level,
         metadata: vec![
             (
