@@ -308,6 +308,15 @@ fn resume_redoes_what_a_changed_input_or_config_invalidates() {
     assert_eq!(tree(&out), tree(&clean));
 }
 
+/// The sample's config under `dir` and its work directory, every stage
+/// run as one task: (config, work directory).
+fn sample_work(dir: &Path) -> (PathBuf, PathBuf) {
+    let cfg = sample_config(dir, &dir.join("release"));
+    let work = dir.join("work");
+    build_by_tasks(&cfg, &work, 1);
+    (cfg, work)
+}
+
 /// Runs stage `write` again on `work` after `damaged` was changed: it must
 /// fail with an error naming that file and saying `needle`, not panic.
 fn write_stage_fails(cfg: &Path, work: &Path, damaged: &Path, what: &str, needle: &str) {
@@ -336,10 +345,7 @@ fn write_stage_fails(cfg: &Path, work: &Path, damaged: &Path, what: &str, needle
 #[test]
 fn a_damaged_spill_is_an_error_naming_it() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("release");
-    let cfg = sample_config(tmp.path(), &out);
-    let work = tmp.path().join("work");
-    build_by_tasks(&cfg, &work, 1);
+    let (cfg, work) = sample_work(tmp.path());
     let spill = work.join("process/file-000000.spill.zst");
     let bytes = std::fs::read(&spill).unwrap();
     let write_fails =
@@ -362,10 +368,7 @@ fn a_damaged_spill_is_an_error_naming_it() {
 #[test]
 fn damaged_dedup_decisions_are_an_error_naming_them() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("release");
-    let cfg = sample_config(tmp.path(), &out);
-    let work = tmp.path().join("work");
-    build_by_tasks(&cfg, &work, 1);
+    let (cfg, work) = sample_work(tmp.path());
     let path = work.join("cluster/decisions.bin");
     let bytes = std::fs::read(&path).unwrap();
     assert!(
