@@ -253,9 +253,14 @@ pub struct BuildArgs {
     pub resume: bool,
     /// Work directory for intermediate files (default: `.<release>.work`
     /// beside the release folder; removed after a successful build unless
-    /// given here).
+    /// given here). It must be new, empty, or one corpusforge made.
     #[arg(long)]
     pub workdir: Option<PathBuf>,
+    /// Publish the release even when no document is kept (otherwise such a
+    /// build fails with exit code 9 and leaves the previous release);
+    /// sets output.allow_empty.
+    #[arg(long)]
+    pub allow_empty: bool,
 }
 
 #[derive(Debug, Args)]

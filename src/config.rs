@@ -2,9 +2,13 @@
 //!
 //! A config file is parsed strictly (`deny_unknown_fields`: a misspelt key is
 //! an error naming the key, file, line and column), then command-line
-//! overrides are applied, then [`Config::validate`] checks the values. Relative
-//! paths in a config file are resolved against the current directory, like
-//! paths given on the command line.
+//! overrides are applied, then [`Config::validate`] checks the values.
+//!
+//! Relative paths written in a config file (`input.paths`, `output.dir`,
+//! `clean.rules_file`, `langid.model`), and the default `output.dir`,
+//! resolve against the config file's folder, as cargo resolves paths in
+//! `Cargo.toml`: a config works from any current directory. Paths given on
+//! the command line resolve against the current directory.
 
 use std::path::{Path, PathBuf};
 
@@ -26,6 +30,12 @@ pub struct Config {
     pub split: SplitConfig,
     pub run: RunConfig,
     pub release: ReleaseConfig,
+    /// Each path of the config file that [`Config::resolve_paths`] made
+    /// relative to the file's folder, with the path as written: what the
+    /// manifest records, so that it does not depend on the folder the
+    /// build ran from. Not part of the TOML.
+    #[serde(skip)]
+    written: Vec<(PathBuf, PathBuf)>,
 }
 
 /// What the dataset card says about the release (`[release]`).
@@ -151,8 +161,16 @@ pub struct OutputConfig {
     pub row_group_rows: usize,
     /// zstd compression level of the shards. Default 3.
     pub zstd_level: i32,
-    /// Replace an existing release folder. Default true.
+    /// Replace an existing release folder. Default true. Only a folder
+    /// that corpusforge wrote (its `manifest.json` and `.corpusforge-release`
+    /// marker) is ever replaced; any other existing, non-empty folder is
+    /// refused whatever this says.
     pub overwrite: bool,
+    /// Publish a release that keeps no document. Default false: a build
+    /// that keeps nothing fails (exit 9) naming the top rejection reasons,
+    /// and leaves the previous release as it was. `build --allow-empty`
+    /// sets it.
+    pub allow_empty: bool,
 }
 
 impl Default for OutputConfig {
@@ -164,6 +182,7 @@ impl Default for OutputConfig {
             row_group_rows: 10_000,
             zstd_level: 3,
             overwrite: true,
+            allow_empty: false,
         }
     }
 }
@@ -204,8 +223,10 @@ impl Default for NormalizeConfig {
 pub struct CleanConfig {
     /// Remove lines matched by the boilerplate rules. Default true.
     pub rules: bool,
-    /// TOML file of boilerplate rules. Default `configs/boilerplate.toml`.
-    pub rules_file: PathBuf,
+    /// TOML file of boilerplate rules, replacing the built-in ones. Default:
+    /// none, the rules built into the binary (the text of
+    /// `configs/boilerplate.toml` in the source tree).
+    pub rules_file: Option<PathBuf>,
     /// Lines repeated across many documents of one source; see
     /// [`crate::clean::repeated::RepeatedConfig`].
     pub repeated: crate::clean::repeated::RepeatedConfig,
@@ -222,7 +243,7 @@ impl Default for CleanConfig {
     fn default() -> Self {
         CleanConfig {
             rules: true,
-            rules_file: PathBuf::from("configs/boilerplate.toml"),
+            rules_file: None,
             repeated: Default::default(),
             nav: Default::default(),
             keep_removed_lines: false,
@@ -355,6 +376,38 @@ impl Default for RunConfig {
     }
 }
 
+/// A deserializer's message with Rust type names replaced by words
+/// ("expected usize" -> "expected a whole number").
+pub fn plain_types(message: &str) -> String {
+    let mut m = message.to_string();
+    for (rust, plain) in [
+        ("expected usize", "expected a whole number"),
+        ("expected u64", "expected a whole number"),
+        ("expected u32", "expected a whole number"),
+        ("expected u16", "expected a whole number"),
+        ("expected u8", "expected a whole number"),
+        ("expected i64", "expected a whole number"),
+        ("expected i32", "expected a whole number"),
+        ("expected f32", "expected a number"),
+        ("expected f64", "expected a number"),
+        ("expected a boolean", "expected true or false"),
+        ("expected a sequence", "expected a list"),
+        ("expected a borrowed string", "expected a string"),
+        ("expected a map", "expected a table"),
+    ] {
+        m = m.replace(rust, plain);
+    }
+    // "expected struct FieldMap" / "expected enum OnBadFile" name Rust types.
+    static TYPE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"expected (struct|enum) [A-Za-z0-9_]+").expect("valid regex")
+    });
+    TYPE.replace_all(&m, |c: &regex::Captures| match &c[1] {
+        "struct" => "expected a table",
+        _ => "expected one of the documented values",
+    })
+    .into_owned()
+}
+
 /// A config as loaded: the parsed values plus the file's exact text.
 #[derive(Clone, Debug)]
 pub struct LoadedConfig {
@@ -367,9 +420,20 @@ pub struct LoadedConfig {
 
 impl Config {
     /// Parse a config file; errors name the file and the offending key/line.
+    /// Relative paths in it resolve against the file's folder (see the
+    /// module docs); a file that cannot be read is a config error.
     pub fn load(path: &Path) -> Result<LoadedConfig, Error> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let config = Self::parse(&text, path)?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::config(
+                path,
+                match e.kind() {
+                    std::io::ErrorKind::NotFound => "no such config file".to_string(),
+                    _ => format!("cannot read the config file: {e}"),
+                },
+            )
+        })?;
+        let mut config = Self::parse(&text, path)?;
+        config.resolve_paths(path.parent().unwrap_or(Path::new("")));
         Ok(LoadedConfig {
             config,
             text,
@@ -386,9 +450,42 @@ impl Config {
             Error::Config {
                 path: path.to_path_buf(),
                 line,
-                message: e.message().trim().to_string(),
+                message: plain_types(e.message().trim()),
             }
         })
+    }
+
+    /// Make the relative paths of a config file relative to `base`, the
+    /// file's folder (absolute paths stay as they are).
+    pub fn resolve_paths(&mut self, base: &Path) {
+        if base.as_os_str().is_empty() {
+            return;
+        }
+        let mut written = Vec::new();
+        let mut fix = |p: &mut PathBuf| {
+            if p.is_relative() {
+                let resolved = base.join(&*p);
+                written.push((resolved.clone(), std::mem::replace(p, resolved)));
+            }
+        };
+        self.input.paths.iter_mut().for_each(&mut fix);
+        fix(&mut self.output.dir);
+        if let Some(p) = self.clean.rules_file.as_mut() {
+            fix(p);
+        }
+        if let Some(p) = self.langid.model.as_mut() {
+            fix(p);
+        }
+        self.written = written;
+    }
+
+    /// A path of this config as its file wrote it (relative to the file's
+    /// folder), or as given where it did not come from the file.
+    pub fn as_written<'a>(&'a self, path: &'a Path) -> &'a Path {
+        self.written
+            .iter()
+            .find(|(resolved, _)| resolved == path)
+            .map_or(path, |(_, w)| w.as_path())
     }
 
     /// Check values that parse but make no sense.

@@ -37,6 +37,21 @@ pub enum Error {
     },
     #[error("{}: {message}", path.display())]
     Output { path: PathBuf, message: String },
+    /// A command used wrongly: an unknown stage or task number, a language
+    /// or cluster that is not in the release (exit 2, like a bad config).
+    #[error("{message}")]
+    Usage { message: String },
+    /// A work directory whose files are missing, stale or damaged (exit 4).
+    #[error("{}: {message}", path.display())]
+    WorkDir { path: PathBuf, message: String },
+    /// Another corpusforge process holds the lock on a release or work
+    /// directory (exit 8).
+    #[error("another corpusforge {} is writing {}", match pid { Some(p) => format!("build (pid {p})"), None => "build".to_string() }, path.display())]
+    Busy { path: PathBuf, pid: Option<u32> },
+    /// The build kept no document, and `--allow-empty` was not given; the
+    /// previous release (if any) is untouched (exit 9).
+    #[error("{message}")]
+    Empty { message: String },
 }
 
 impl Error {
@@ -63,6 +78,40 @@ impl Error {
         }
     }
 
+    pub fn usage(message: impl Into<String>) -> Self {
+        Error::Usage {
+            message: message.into(),
+        }
+    }
+
+    pub fn workdir(path: &Path, message: impl Into<String>) -> Self {
+        Error::WorkDir {
+            path: path.to_path_buf(),
+            message: message.into(),
+        }
+    }
+
+    pub fn config(path: &Path, message: impl Into<String>) -> Self {
+        Error::Config {
+            path: path.to_path_buf(),
+            line: None,
+            message: message.into(),
+        }
+    }
+
+    /// The process exit code of this error, as documented in
+    /// `docs/exit-codes.md`: 2 config or usage, 3 input, 4 output, I/O or
+    /// work directory, 8 locked by another build, 9 nothing kept.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Config { .. } | Error::Usage { .. } => 2,
+            Error::Input { .. } | Error::BadFile { .. } => 3,
+            Error::Io { .. } | Error::Output { .. } | Error::WorkDir { .. } => 4,
+            Error::Busy { .. } => 8,
+            Error::Empty { .. } => 9,
+        }
+    }
+
     pub fn output(path: &Path, message: impl Into<String>) -> Self {
         Error::Output {
             path: path.to_path_buf(),
@@ -85,7 +134,14 @@ impl Error {
             Error::Input { line, message, .. } | Error::BadFile { line, message, .. } => {
                 format!("{name}{}: {message}", at(*line))
             }
-            Error::Output { message, .. } => format!("{name}: {message}"),
+            Error::Output { message, .. } | Error::WorkDir { message, .. } => {
+                format!("{name}: {message}")
+            }
+            Error::Usage { message } | Error::Empty { message } => message.clone(),
+            Error::Busy { pid, .. } => match pid {
+                Some(p) => format!("another corpusforge build (pid {p}) is writing {name}"),
+                None => format!("another corpusforge build is writing {name}"),
+            },
         }
     }
 }

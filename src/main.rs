@@ -1,10 +1,14 @@
 //! The `corpusforge` binary: parse arguments, run a command, report errors.
 //!
-//! Exit codes: 0 success; 1 any other failure; 2 bad usage or bad config;
-//! 3 bad input (missing or unreadable input file, wrong format); 4 output or
-//! I/O failure; 5 `verify` found the release inconsistent; 6 `slurm status`:
+//! Exit codes: 0 success; 1 any other failure; 2 bad usage or bad config
+//! (including a refused output or work folder); 3 bad input (missing or
+//! unreadable input file, wrong format); 4 output, I/O or work-directory
+//! failure; 5 `verify` found the release inconsistent; 6 `slurm status`:
 //! tasks are still queued or running; 7 `slurm status`: the build stopped
-//! with unfinished tasks. A closed stdout (e.g. piping into `head`) exits 0.
+//! with unfinished tasks; 8 another build holds the lock on the output or
+//! work directory; 9 the build kept no document (without `--allow-empty`);
+//! 130 interrupted (Ctrl-C or SIGTERM). A closed stdout (e.g. piping into
+//! `head`) exits 0.
 
 mod cli;
 mod cmd;
@@ -62,9 +66,7 @@ fn exit_code(err: &anyhow::Error) -> u8 {
         return 5;
     }
     match err.downcast_ref::<Error>() {
-        Some(Error::Config { .. }) => 2,
-        Some(Error::Input { .. }) | Some(Error::BadFile { .. }) => 3,
-        Some(Error::Io { .. }) | Some(Error::Output { .. }) => 4,
+        Some(e) => e.exit_code(),
         None => 1,
     }
 }

@@ -235,6 +235,19 @@ impl Manifest {
             });
         }
         for (stage, reasons) in stages {
+            // Within a stage, reasons in the order their checks run (the
+            // filters'), then by name.
+            let mut reasons: Vec<_> = reasons.iter().collect();
+            reasons.sort_by_key(|(reason, _)| {
+                let rank = match stage {
+                    Stage::Filter => crate::filter::REASON_ORDER
+                        .iter()
+                        .position(|r| r == reason)
+                        .unwrap_or(usize::MAX),
+                    _ => 0,
+                };
+                (rank, reason.as_str())
+            });
             for (reason, (n, chars)) in reasons {
                 remaining -= n;
                 funnel.push(FunnelRow {
@@ -276,7 +289,7 @@ impl Manifest {
                 .input
                 .paths
                 .iter()
-                .map(|x| crate::pipeline::portable_path(x))
+                .map(|x| crate::pipeline::portable_path(p.loaded.config.as_written(x)))
                 .collect(),
             inputs,
             ignored_inputs: p.ignored.to_vec(),

@@ -17,6 +17,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::config::LoadedConfig;
 use crate::error::{Error, Result};
 use crate::manifest::Counts;
+use crate::safety;
 
 /// What a build produced, for the summary table.
 #[derive(Debug)]
@@ -72,10 +73,11 @@ pub struct BuildOptions {
     pub workdir: Option<PathBuf>,
 }
 
-/// Build a release from a loaded (and overridden) config.
+/// Build a release from a loaded (and overridden) config. The config is
+/// validated, and the output and work folders checked
+/// ([`crate::safety`]), before anything is written.
 pub fn build(loaded: &LoadedConfig, opts: &BuildOptions) -> Result<Summary> {
     let cfg = &loaded.config;
-    cfg.validate(&loaded.path)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cfg.run.threads)
         .build()
@@ -93,7 +95,8 @@ pub fn build(loaded: &LoadedConfig, opts: &BuildOptions) -> Result<Summary> {
 }
 
 /// A fresh folder beside `out` (same filesystem, so the final rename is
-/// atomic).
+/// atomic), marked as ours ([`safety::RELEASE_MARKER`]) from the start so
+/// that a later build may sweep it if this one is killed.
 pub(crate) fn temp_sibling(out: &Path, tag: &str) -> Result<PathBuf> {
     let parent = out
         .parent()
@@ -107,15 +110,17 @@ pub(crate) fn temp_sibling(out: &Path, tag: &str) -> Result<PathBuf> {
     sweep_stale(parent, &format!(".{name}.{tag}-"));
     let tmp = parent.join(format!(".{name}.{tag}-{}", std::process::id()));
     if tmp.exists() {
-        std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        safety::remove_owned(&tmp)?;
     }
     std::fs::create_dir(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    safety::mark_release(&tmp)?;
     Ok(tmp)
 }
 
 /// Remove folders `<prefix><pid>` in `parent` left by builds that were
-/// killed (their process is gone). Linux only (it asks `/proc`); elsewhere
-/// they stay, hidden, and are never part of a release.
+/// killed (their process is gone) and that carry our marker. Linux only (it
+/// asks `/proc`); elsewhere they stay, hidden, and are never part of a
+/// release.
 fn sweep_stale(parent: &Path, prefix: &str) {
     if !Path::new("/proc/self").exists() {
         return;
@@ -132,25 +137,27 @@ fn sweep_stale(parent: &Path, prefix: &str) {
             continue;
         };
         if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
-            let _ = std::fs::remove_dir_all(e.path());
+            let _ = safety::remove_owned(&e.path());
         }
     }
 }
 
-/// Move the finished release into place, replacing an old one.
+/// Move the finished release into place, replacing an old one: only a
+/// release of ours ([`safety::is_release`]) or an empty folder is ever
+/// replaced (checked again here, under the build's lock).
 pub(crate) fn publish(tmp: &Path, out: &Path, overwrite: bool) -> Result<()> {
+    safety::check_output(out, overwrite)?;
+    if out.is_dir() && !safety::is_release(out) {
+        // Empty (check_output allows nothing else): remove_dir fails on
+        // anything that appeared since.
+        std::fs::remove_dir(out).map_err(|e| Error::io(out, e))?;
+    }
     if out.exists() {
-        if !overwrite {
-            return Err(Error::output(
-                out,
-                "release folder exists and output.overwrite = false",
-            ));
-        }
         let old = temp_sibling(out, "old")?;
-        std::fs::remove_dir(&old).map_err(|e| Error::io(&old, e))?;
+        std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
         std::fs::rename(out, &old).map_err(|e| Error::io(out, e))?;
         std::fs::rename(tmp, out).map_err(|e| Error::io(out, e))?;
-        std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+        safety::remove_owned(&old)?;
     } else {
         std::fs::rename(tmp, out).map_err(|e| Error::io(out, e))?;
     }

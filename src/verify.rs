@@ -9,7 +9,8 @@
 //! rejected, the reasons add up to rejected, each funnel row's `remaining`
 //! follows from the previous one, the last equals kept); the counts per
 //! language and split equal the rows actually found; and every file of the
-//! release is listed (except `README.md`, `manifest.json`, `report.html`).
+//! release is listed (except `README.md`, `manifest.json`, `report.html` and
+//! the `.corpusforge-release` marker).
 //!
 //! Ids and clusters are remembered as 128-bit hashes (16 bytes a row), so
 //! memory stays small next to the data.
@@ -25,7 +26,12 @@ use crate::release::{file_schema, read_manifest, scan, shard_entries};
 use crate::write::{SCHEMA_VERSION, data_schema, rejected_schema, sha256_file};
 
 /// Files a release holds besides its shards.
-pub const UNLISTED_OK: [&str; 3] = ["README.md", "manifest.json", "report.html"];
+pub const UNLISTED_OK: [&str; 4] = [
+    "README.md",
+    "manifest.json",
+    "report.html",
+    crate::safety::RELEASE_MARKER,
+];
 
 /// What was checked, for the success message.
 #[derive(Debug, Default)]

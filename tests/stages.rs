@@ -13,12 +13,25 @@ use util::{build_args, build_ok, config, root, run, run_ok, tree};
 
 /// configs/default.toml with its release written to `out`.
 fn sample_config(dir: &Path, out: &Path) -> PathBuf {
+    // Its relative paths resolve against its folder: name the sample's
+    // folder absolutely in the copy.
     let text = std::fs::read_to_string(root().join("configs/default.toml")).unwrap();
-    let patched = text.replace(
-        "dir = \"out/sample\"",
-        &format!("dir = {:?}", out.to_string_lossy()),
+    let sample = root().join("datasets/sample");
+    let patched = text
+        .replace(
+            "dir = \"../out/sample\"",
+            &format!("dir = {:?}", out.to_string_lossy()),
+        )
+        .replace(
+            "paths = [\"../datasets/sample\"]",
+            &format!("paths = [{:?}]", sample.to_string_lossy()),
+        );
+    assert_eq!(
+        patched.matches(&*out.to_string_lossy()).count()
+            + patched.matches(&*sample.to_string_lossy()).count(),
+        2,
+        "configs/default.toml names ../out/sample and ../datasets/sample"
     );
-    assert_ne!(text, patched, "configs/default.toml names out/sample");
     let p = dir.join("sample.toml");
     std::fs::write(&p, patched).unwrap();
     p

@@ -198,7 +198,38 @@ pub fn clean(
     Cleaned { text: out, removed }
 }
 
+/// The built-in boilerplate rules: `configs/boilerplate.toml` of the
+/// source tree, compiled into the binary, so a build needs no file beside
+/// it. `clean.rules_file` replaces them.
+pub const BUILTIN_RULES: &str = include_str!("../../configs/boilerplate.toml");
+
+/// The name the manifest gives the built-in rules (`boilerplate_rules.path`).
+pub const BUILTIN_RULES_NAME: &str = "built-in";
+
+/// The text of the rules a config uses: the file `clean.rules_file`, or
+/// [`BUILTIN_RULES`].
+pub fn rules_text(file: Option<&Path>) -> Result<std::borrow::Cow<'static, str>, Error> {
+    match file {
+        None => Ok(BUILTIN_RULES.into()),
+        Some(p) => std::fs::read_to_string(p).map(Into::into).map_err(|e| {
+            Error::config(
+                p,
+                format!(
+                    "clean.rules_file: {e} (relative paths in a config file resolve against \
+                     the config file's folder; leave the key out to use the built-in rules)"
+                ),
+            )
+        }),
+    }
+}
+
 impl Rules {
+    /// The rules a config uses: `clean.rules_file`, or the built-in ones.
+    pub fn from_file_or_builtin(file: Option<&Path>) -> Result<Rules, Error> {
+        let text = rules_text(file)?;
+        Self::parse(&text, file.unwrap_or(Path::new(BUILTIN_RULES_NAME)))
+    }
+
     /// Load and compile a rules file; errors name the file and the rule.
     pub fn load(path: &Path) -> Result<Rules, Error> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;

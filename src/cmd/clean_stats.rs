@@ -73,7 +73,9 @@ pub fn run(args: &CleanStatsArgs) -> Result<()> {
     cfg.validate(&args.config)?;
     let (files, _) = read::discover(&cfg.input.paths)?;
     let rules = if cfg.clean.rules {
-        Some(Rules::load(&cfg.clean.rules_file)?)
+        Some(Rules::from_file_or_builtin(
+            cfg.clean.rules_file.as_deref(),
+        )?)
     } else {
         None
     };

@@ -9,10 +9,11 @@
 
 use std::io::Write;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use serde_json::Value;
 use xxhash_rust::xxh3::xxh3_64;
 
+use corpusforge::error::Error;
 use corpusforge::release::{read_manifest, scan, shard_entries};
 
 use crate::cli::InspectArgs;
@@ -131,7 +132,12 @@ fn sample(args: &InspectArgs, m: &Value, n: usize, lang: &str, out: &mut impl Wr
             .as_object()
             .map(|o| o.keys().collect())
             .unwrap_or_default();
-        bail!("no data shards for language {lang:?}; languages in this release: {langs:?}");
+        let langs: Vec<&str> = langs.iter().map(|l| l.as_str()).collect();
+        return Err(Error::usage(format!(
+            "language {lang:?} is not in this release; its languages are: {}",
+            langs.join(", ")
+        ))
+        .into());
     }
     // Pass 1: the n smallest id hashes.
     let mut hashes: Vec<u64> = Vec::new();
@@ -211,7 +217,10 @@ fn cluster(args: &InspectArgs, m: &Value, id: &str, out: &mut impl Write) -> Res
         .with_context(|| format!("reading {rel}"))?;
     }
     if members.is_empty() {
-        bail!("no document has dup_cluster {id:?} (cluster ids are the kept document's id)");
+        return Err(Error::usage(format!(
+            "no document has dup_cluster {id:?} (cluster ids are the kept document's id)"
+        ))
+        .into());
     }
     let w = |k: usize| {
         members

@@ -15,6 +15,18 @@ pub mod words;
 use crate::config::FilterConfig;
 use crate::doc::{Document, Reject, Stage};
 
+/// The reasons of this stage in the order their checks run ([`check`],
+/// then [`quality::QualityConfig::check`]): the funnel lists them so, so
+/// that each row's `remaining` is what that check left.
+pub const REASON_ORDER: &[&str] = &[
+    "too_short",
+    "too_long",
+    "gopher_repetition",
+    "gopher_quality",
+    "c4",
+    "fineweb",
+];
+
 /// Apply the filters to a cleaned, language-tagged document.
 pub fn check(doc: &Document, cfg: &FilterConfig) -> Result<(), Reject> {
     if doc.n_chars < cfg.min_chars {

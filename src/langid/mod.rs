@@ -364,6 +364,107 @@ fn whatlang_guess(text: &str, script: &'static str) -> Option<(String, f32)> {
     ))
 }
 
+/// Check the language codes a config names against what the identifier can
+/// produce: every `langid.keep` entry must be a language (`eng`) or label
+/// (`eng_Latn`) of the configured identifier (or `und`/`und_<Script>`), and
+/// every key of `filter.quality.per_language` an ISO 639-3 code with an
+/// optional script. A code that can never match is a config error with a
+/// suggestion (`en` -> `eng_Latn`), not a silently empty release.
+pub fn check_config(
+    cfg: &LangidConfig,
+    quality: &crate::filter::quality::QualityConfig,
+    config_path: &Path,
+) -> Result<(), Error> {
+    let bad = |m: String| Error::config(config_path, m);
+    for key in quality.per_language.keys() {
+        if !is_code_shape(key) {
+            return Err(bad(format!(
+                "filter.quality.per_language.{key}: not an ISO 639-3 code with an optional script \
+                 (like `eng` or `eng_Latn`){}",
+                suggest_code(key, &[])
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default()
+            )));
+        }
+    }
+    if cfg.keep.is_empty() || !cfg.enabled {
+        return Ok(());
+    }
+    let id = Identifier::new(cfg)?;
+    let labels: Vec<String> = id.languages().into_iter().map(|(_, ours)| ours).collect();
+    let langs: std::collections::BTreeSet<&str> = labels
+        .iter()
+        .map(|l| l.split('_').next().unwrap_or(l))
+        .collect();
+    for k in &cfg.keep {
+        let (lang, script) = match k.split_once('_') {
+            Some((l, s)) => (l, Some(s)),
+            None => (k.as_str(), None),
+        };
+        let script_ok = script.is_none_or(|s| {
+            s.len() == 4
+                && s.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+                && s.chars().skip(1).all(|c| c.is_ascii_lowercase())
+        });
+        if script_ok && (lang == "und" || langs.contains(lang)) {
+            continue;
+        }
+        let which = match &cfg.model {
+            Some(m) => format!("the model {}", m.display()),
+            None => "the embedded identifier".to_string(),
+        };
+        let hint = match suggest_code(k, &labels) {
+            Some(s) => format!("; did you mean `{s}`?"),
+            None => String::new(),
+        };
+        return Err(bad(format!(
+            "langid.keep: `{k}` is not a language that {which} can name, so no document would \
+             be kept{hint} (labels are ISO 639-3 + ISO 15924, like `eng_Latn`, or a bare \
+             language like `eng`; `corpusforge langid --help` lists how to see them)"
+        )));
+    }
+    Ok(())
+}
+
+/// `xxx` or `xxx_Scrp` with a lower-case ISO 639-3 code.
+fn is_code_shape(code: &str) -> bool {
+    let (lang, script) = match code.split_once('_') {
+        Some((l, s)) => (l, Some(s)),
+        None => (code, None),
+    };
+    lang.len() == 3
+        && lang.chars().all(|c| c.is_ascii_lowercase())
+        && script.is_none_or(|s| s.len() == 4 && s.chars().all(|c| c.is_ascii_alphabetic()))
+}
+
+/// A label close to a code that names nothing: ISO 639-1 mapped to 639-3
+/// (`en` -> `eng`, or `eng_Latn` when `labels` has it), or the label whose
+/// language matches the code's case-folded language part.
+fn suggest_code(code: &str, labels: &[String]) -> Option<String> {
+    let base = code
+        .split(['_', '-'])
+        .next()
+        .unwrap_or(code)
+        .to_ascii_lowercase();
+    let lang3 = match base.len() {
+        2 => iso639_1_to_3(&base)?.to_string(),
+        3 => base,
+        _ => return None,
+    };
+    let mut with_script: Vec<&String> = labels
+        .iter()
+        .filter(|l| l.split('_').next() == Some(lang3.as_str()) && l.contains('_'))
+        .collect();
+    with_script.sort();
+    match with_script.first() {
+        Some(l) if !l.ends_with("_Zyyy") => Some((*l).clone()),
+        _ if labels.is_empty() || labels.iter().any(|l| l.split('_').next() == Some(&lang3)) => {
+            Some(lang3)
+        }
+        _ => None,
+    }
+}
+
 /// Load a fastText model; errors name the file.
 pub fn load_model(path: &Path) -> Result<fasttext::FastText, Error> {
     fasttext::FastText::load(path).map_err(|e| Error::Config {

@@ -283,6 +283,35 @@ pub(crate) fn open_stream(file: &InputFile) -> Result<Box<dyn Read + Send>> {
     decompress(open_file(file)?, file)
 }
 
+/// The field names of the first record of a JSON Lines file, or the
+/// header of a CSV/TSV file (sorted for JSON; in column order for CSV):
+/// what a "missing text" hint shows. `None` for other formats or when the
+/// first record cannot be read.
+pub fn field_names(file: &InputFile) -> Option<Vec<String>> {
+    use std::io::BufRead;
+    let stream = open_stream(file).ok()?;
+    match file.format {
+        Format::Jsonl => {
+            let mut lines = BufReader::new(stream.take(16 << 20)).lines();
+            let line = lines.find(|l| l.as_ref().map_or(true, |l| !l.trim().is_empty()))?;
+            let v: serde_json::Value = serde_json::from_str(line.ok()?.trim()).ok()?;
+            Some(v.as_object()?.keys().cloned().collect())
+        }
+        Format::Csv | Format::Tsv => {
+            let delim = if file.format == Format::Tsv {
+                b'\t'
+            } else {
+                b','
+            };
+            let mut r = ::csv::ReaderBuilder::new()
+                .delimiter(delim)
+                .from_reader(stream);
+            Some(r.headers().ok()?.iter().map(str::to_string).collect())
+        }
+        Format::Parquet | Format::Text => None,
+    }
+}
+
 /// Undo the compression of `file` on the bytes `raw` yields.
 pub(crate) fn decompress(
     raw: impl Read + Send + 'static,

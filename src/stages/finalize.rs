@@ -16,6 +16,7 @@ use crate::clean::Rules;
 use crate::error::{Error, Result};
 use crate::manifest::{self, Counts, Funnel, Manifest};
 use crate::pipeline::{Summary, portable_path, publish, temp_sibling};
+use crate::safety;
 use crate::write::ShardInfo;
 
 pub fn finalize_task(work: &Work) -> Result<Summary> {
@@ -30,8 +31,22 @@ pub fn finalize_task(work: &Work) -> Result<Summary> {
     })?;
     let cfg = &work.loaded.config;
     let out = cfg.output.dir.clone();
+    // A local build holds the output's lock already; a `finalize` task
+    // (a cluster job) takes it for the publish.
+    let _lock = if work.holds_output_lock {
+        None
+    } else {
+        Some(safety::Lock::exclusive(
+            &safety::output_lock_path(&out),
+            &out,
+        )?)
+    };
+    safety::check_output(&out, cfg.output.overwrite)?;
     let tmp = temp_sibling(&out, "tmp")?;
     let result = assemble(work, &stats, n, &tmp).and_then(|summary| {
+        if summary.counts.kept == 0 && !cfg.output.allow_empty {
+            return Err(nothing_kept(work, &summary.counts));
+        }
         publish(&tmp, &out, cfg.output.overwrite)?;
         Ok(Summary {
             release: out.clone(),
@@ -39,11 +54,83 @@ pub fn finalize_task(work: &Work) -> Result<Summary> {
         })
     });
     if result.is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
+        let _ = safety::remove_owned(&tmp);
     }
     let summary = result?;
     work.mark_done("finalize", 0, 1, &chain_key("finalize", [wkey.as_str()]))?;
     Ok(summary)
+}
+
+/// The error of a build that kept no document: how many were rejected, the
+/// top reasons, and a hint for the commonest mistakes (a wrong text field,
+/// a `langid.keep` that matches nothing).
+fn nothing_kept(work: &Work, counts: &Counts) -> Error {
+    let cfg = &work.loaded.config;
+    if counts.input == 0 {
+        return Error::Empty {
+            message: format!(
+                "the inputs hold no document ({} files read); nothing was published. \
+                 Pass --allow-empty to publish an empty release anyway",
+                work.files.len()
+            ),
+        };
+    }
+    let mut reasons: Vec<(&String, &u64)> = counts.rejected_by_reason.iter().collect();
+    reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let top: Vec<String> = reasons
+        .iter()
+        .take(3)
+        .map(|(r, n)| format!("{r} {}", thousands(**n)))
+        .collect();
+    let hint = match reasons.first().map(|(r, _)| r.as_str()) {
+        Some("missing_text") => {
+            let fields = work.files.iter().find_map(crate::read::field_names);
+            match fields {
+                Some(f) => format!(
+                    "the records have fields: {}; is input.fields.text ({:?}) right?",
+                    f.join(", "),
+                    cfg.input.fields.text
+                ),
+                None => format!(
+                    "is input.fields.text ({:?}) the name of the text field?",
+                    cfg.input.fields.text
+                ),
+            }
+        }
+        Some("lang_not_kept") => format!(
+            "langid.keep = {:?} kept none of them; `corpusforge inspect` of a build without \
+             langid.keep shows the labels the identifier gives",
+            cfg.langid.keep
+        ),
+        _ => "the rejected documents and their reasons are in the work directory's \
+              write/ shards; --allow-empty publishes the release with them in rejected/"
+            .to_string(),
+    };
+    Error::Empty {
+        message: format!(
+            "all {} documents were rejected: {}; {hint}. Nothing was published{}",
+            thousands(counts.input),
+            top.join("; "),
+            if cfg.output.dir.exists() {
+                " and the previous release is as it was"
+            } else {
+                ""
+            }
+        ),
+    }
+}
+
+/// `1234567` as `1,234,567`.
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Link `from` to `to`, or copy it when linking is not possible.
@@ -114,11 +201,15 @@ fn assemble(
     }
 
     let (rule_names, rules_meta) = if cfg.clean.rules {
-        let rules = Rules::load(&cfg.clean.rules_file)?;
-        let (sha, _) = crate::write::sha256_file(&cfg.clean.rules_file)?;
+        let rules = Rules::from_file_or_builtin(cfg.clean.rules_file.as_deref())?;
+        let text = crate::clean::rules_text(cfg.clean.rules_file.as_deref())?;
+        let name = match &cfg.clean.rules_file {
+            Some(p) => portable_path(cfg.as_written(p)),
+            None => crate::clean::BUILTIN_RULES_NAME.to_string(),
+        };
         (
             crate::clean::removal_names(Some(&rules)),
-            Some((portable_path(&cfg.clean.rules_file), sha)),
+            Some((name, crate::manifest::sha256_hex(text.as_bytes()))),
         )
     } else {
         (crate::clean::removal_names(None), None)
@@ -138,7 +229,7 @@ fn assemble(
         },
         Some(path) => manifest::LangidInfo {
             backend: "fasttext",
-            model: Some(portable_path(path)),
+            model: Some(portable_path(cfg.as_written(path))),
             model_sha256: Some(crate::write::sha256_file(path)?.0),
         },
         None => manifest::LangidInfo {

@@ -33,6 +33,7 @@
 
 mod dedup;
 mod finalize;
+pub mod interrupt;
 mod process;
 mod write;
 
@@ -45,6 +46,7 @@ use crate::error::{Error, Result};
 use crate::manifest::sha256_hex;
 use crate::pipeline::Summary;
 use crate::read::{self, Ignored, InputFile};
+use crate::safety;
 
 /// The stages in the order they run, and whether a stage can be split into
 /// more than one task.
@@ -76,6 +78,11 @@ pub struct Work {
     /// change an output byte.
     pub config_key: String,
     pub progress: bool,
+    /// Whether this process holds the output's exclusive lock (a local
+    /// build); a `finalize` task takes it itself otherwise.
+    holds_output_lock: bool,
+    /// The locks held while this work is open (released on drop).
+    _locks: Vec<safety::Lock>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -86,11 +93,45 @@ struct Marker {
     key: String,
 }
 
+/// Everything checked before a build or task writes a byte: the config's
+/// values, and that the output and work folders are corpusforge's to write
+/// (not an input, not inside one, not a folder of the user's; see
+/// [`crate::safety`]).
+pub fn preflight(loaded: &LoadedConfig, dir: &Path) -> Result<()> {
+    let cfg = &loaded.config;
+    cfg.validate(&loaded.path)?;
+    safety::check_overlap(&cfg.input.paths, &cfg.output.dir, Some(dir))?;
+    safety::check_output(&cfg.output.dir, cfg.output.overwrite)?;
+    safety::check_workdir(dir)?;
+    if cfg.clean.rules {
+        crate::clean::rules_text(cfg.clean.rules_file.as_deref())?;
+    }
+    crate::langid::check_config(&cfg.langid, &cfg.filter.quality, &loaded.path)?;
+    Ok(())
+}
+
 impl Work {
-    /// Validate the config, discover the inputs, compute the config key.
+    /// Open the work directory for one task of a stage (`corpusforge
+    /// stage`, a cluster job): check everything ([`preflight`]), create the
+    /// directory with its marker, and share its lock with the other tasks
+    /// (a build holding it exclusively refuses them, and they it).
     pub fn open(loaded: LoadedConfig, dir: &Path, progress: bool) -> Result<Work> {
+        preflight(&loaded, dir)?;
+        safety::create_workdir(dir)?;
+        let lock = safety::Lock::shared(&dir.join(safety::WORKDIR_LOCK), dir)?;
+        Self::open_checked(loaded, dir, progress, vec![lock], false)
+    }
+
+    /// Discover the inputs and compute the config key, once [`preflight`]
+    /// passed, the directory exists and `locks` are held.
+    fn open_checked(
+        loaded: LoadedConfig,
+        dir: &Path,
+        progress: bool,
+        locks: Vec<safety::Lock>,
+        holds_output_lock: bool,
+    ) -> Result<Work> {
         let cfg = &loaded.config;
-        cfg.validate(&loaded.path)?;
         let (files, ignored) = read::discover(&cfg.input.paths)?;
         if files.is_empty() {
             return Err(Error::input(
@@ -104,6 +145,7 @@ impl Work {
         neutral.run.threads = 0;
         neutral.output.dir = PathBuf::new();
         neutral.output.overwrite = false;
+        neutral.output.allow_empty = false;
         let mut key_src = serde_json::to_string(&neutral).expect("config serializes");
         key_src.push_str(&loaded.text);
         key_src.push_str(env!("CARGO_PKG_VERSION"));
@@ -112,16 +154,15 @@ impl Work {
         key_src.push_str(&format!("\nspill format {}", crate::spill::FORMAT));
         key_src.push_str(&format!("\ndecisions format {}", dedup::DECISIONS_FORMAT));
         if cfg.clean.rules
-            && let Ok((sha, _)) = crate::write::sha256_file(&cfg.clean.rules_file)
+            && let Ok(text) = crate::clean::rules_text(cfg.clean.rules_file.as_deref())
         {
-            key_src.push_str(&sha);
+            key_src.push_str(&sha256_hex(text.as_bytes()));
         }
         if let Some(m) = &cfg.langid.model
             && let Ok((sha, _)) = crate::write::sha256_file(m)
         {
             key_src.push_str(&sha);
         }
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         Ok(Work {
             dir: dir.to_path_buf(),
             config_key: sha256_hex(key_src.as_bytes()),
@@ -129,6 +170,8 @@ impl Work {
             files,
             ignored,
             progress,
+            holds_output_lock,
+            _locks: locks,
         })
     }
 
@@ -211,11 +254,7 @@ pub(crate) fn chain_key<'a>(tag: &str, parts: impl IntoIterator<Item = &'a str>)
 
 /// Run one task of one stage.
 pub fn run_task(work: &Work, stage: &str, task: usize, tasks: usize) -> Result<()> {
-    let bad = |msg: String| Error::Config {
-        path: work.loaded.path.clone(),
-        line: None,
-        message: msg,
-    };
+    let bad = Error::usage;
     let Some(&(_, multi)) = STAGES.iter().find(|(s, _)| *s == stage) else {
         let names: Vec<&str> = STAGES.iter().map(|(s, _)| *s).collect();
         return Err(bad(format!(
@@ -257,19 +296,17 @@ pub struct LocalOptions {
 /// The default work directory of a local build: a hidden sibling of the
 /// release folder (same filesystem, so finalize can hard-link shards).
 pub fn default_workdir(out: &Path) -> PathBuf {
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
     let name = out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "release".into());
-    parent.join(format!(".{name}.work"))
+    out.with_file_name(format!(".{name}.work"))
 }
 
 /// Run every stage in-process, one task per stage (each task uses all
-/// threads of the current rayon pool).
+/// threads of the current rayon pool). Before anything is written, the
+/// config and the folders are checked ([`preflight`]); the build then holds
+/// the exclusive locks of its output and its work directory until it ends.
 pub fn build_local(loaded: LoadedConfig, opts: &LocalOptions) -> Result<Summary> {
     let out = loaded.config.output.dir.clone();
     let explicit = opts.workdir.is_some();
@@ -277,17 +314,31 @@ pub fn build_local(loaded: LoadedConfig, opts: &LocalOptions) -> Result<Summary>
         .workdir
         .clone()
         .unwrap_or_else(|| default_workdir(&out));
-    if !opts.resume && dir.exists() {
-        std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    preflight(&loaded, &dir)?;
+    let out_lock = safety::Lock::exclusive(&safety::output_lock_path(&out), &out)?;
+    // The work directory's lock file lives inside it: take the lock before
+    // emptying a previous build's directory, so that a build or task still
+    // using it is refused rather than disturbed.
+    if safety::is_workdir(&dir) && !opts.resume {
+        let probe = safety::Lock::exclusive(&dir.join(safety::WORKDIR_LOCK), &dir)?;
+        drop(probe);
+        safety::remove_owned(&dir)?;
     }
-    let work = Work::open(loaded, &dir, opts.progress)?;
+    safety::create_workdir(&dir)?;
+    let dir_lock = safety::Lock::exclusive(&dir.join(safety::WORKDIR_LOCK), &dir)?;
+    interrupt::started(&dir, explicit);
+    let work = Work::open_checked(loaded, &dir, opts.progress, vec![out_lock, dir_lock], true)?;
     let mut times = Vec::new();
     let mut timed = |stage: &'static str, f: &mut dyn FnMut() -> Result<()>| {
         let (t0, c0) = (
             std::time::Instant::now(),
             crate::pipeline::process_cpu_seconds(),
         );
+        interrupt::stage_started(stage);
         let r = f();
+        if r.is_ok() {
+            interrupt::stage_finished(stage);
+        }
         times.push(crate::pipeline::StageTime {
             stage,
             wall_s: t0.elapsed().as_secs_f64(),
@@ -312,14 +363,16 @@ pub fn build_local(loaded: LoadedConfig, opts: &LocalOptions) -> Result<Summary>
         stage_seconds: times,
         ..s
     });
+    interrupt::ended();
     match &result {
         Ok(_) if !explicit => {
-            std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+            safety::remove_owned(&dir)?;
         }
         Err(_) if !explicit && !opts.resume => {
-            let _ = std::fs::remove_dir_all(&dir);
+            let _ = safety::remove_owned(&dir);
         }
         _ => {}
     }
+    drop(work);
     result
 }

@@ -189,17 +189,9 @@ pub fn process_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
     work.stage_dir("process")?;
     let cfg = &work.loaded.config;
     let rules = if cfg.clean.rules {
-        Some(Rules::load(&cfg.clean.rules_file).map_err(|e| match e {
-            Error::Io { path, cause } => Error::Config {
-                path: work.loaded.path.clone(),
-                line: None,
-                message: format!(
-                    "clean.rules_file {}: {cause} (relative paths are resolved against the current directory)",
-                    path.display()
-                ),
-            },
-            e => e,
-        })?)
+        Some(Rules::from_file_or_builtin(
+            cfg.clean.rules_file.as_deref(),
+        )?)
     } else {
         None
     };
