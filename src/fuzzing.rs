@@ -571,7 +571,7 @@ pub fn check_build(data: &[u8], work: &Path) {
     }
     let text = format!(
         "[input]\npaths = [{:?}]\nmax_doc_bytes = {}\nencoding = {:?}\non_bad_file = {:?}\n\
-         [output]\ndir = {:?}\n[clean]\nrules_file = {:?}\n[run]\nthreads = 1\n",
+         [output]\ndir = {:?}\nallow_empty = true\n[clean]\nrules_file = {:?}\n[run]\nthreads = 1\n",
         input.to_string_lossy(),
         cfg.max_doc_bytes,
         cfg.encoding,

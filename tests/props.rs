@@ -293,7 +293,7 @@ proptest! {
 fn build(dir: &Path, input: &Path) -> corpusforge::manifest::Counts {
     let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/boilerplate.toml");
     let text = format!(
-        "[input]\npaths = [{:?}]\nmax_doc_bytes = {MAX}\n[output]\ndir = {:?}\n\
+        "[input]\npaths = [{:?}]\nmax_doc_bytes = {MAX}\n[output]\ndir = {:?}\nallow_empty = true\n\
          [clean]\nrules_file = {:?}\n[run]\nthreads = 2\n",
         input.to_string_lossy(),
         dir.join("out").to_string_lossy(),

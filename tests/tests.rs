@@ -761,9 +761,15 @@ fn language_after_the_filters_labels_only_survivors() {
     assert_eq!(ra[0]["reason"].as_deref(), Some("gopher_quality"));
 
     // keep = ["fra"]: first the filters reject `short`, then langid the two
-    // English survivors; with langid first it rejects all three.
+    // English survivors; with langid first it rejects all three. Nothing is
+    // kept, so both need --allow-empty.
     let keep = "[langid]\nkeep = [\"fra\"]\n";
-    build(&write_cfg("kb.toml", keep), &dir, &before, &[]);
+    build(
+        &write_cfg("kb.toml", keep),
+        &dir,
+        &before,
+        &["--allow-empty"],
+    );
     let o = build(
         &write_cfg(
             "ka.toml",
@@ -771,7 +777,7 @@ fn language_after_the_filters_labels_only_survivors() {
         ),
         &dir,
         &after,
-        &[],
+        &["--allow-empty"],
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let reasons = |out: &Path| -> Vec<(String, String)> {
@@ -998,8 +1004,9 @@ fn inspect_prints_tables_samples_and_clusters() {
     assert!(lines[2].starts_with("exact_duplicate"), "{text}");
     assert!(lines[2].contains("1.000"), "{text}");
 
+    // An unknown cluster is a usage error (exit 2).
     let o = run(&["inspect", rel, "--cluster", "nope"]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
 }
 
 /// Mojibake repair on real multilingual articles (../shared/corpora): the
