@@ -243,17 +243,17 @@ pub fn check_overlap(inputs: &[PathBuf], out: &Path, workdir: Option<&Path>) -> 
             }
         }
     }
-    if let (Some(w), Some(wr)) = (workdir, work_r.as_ref()) {
-        if *wr == out_r || wr.starts_with(&out_r) || out_r.starts_with(wr) {
-            return Err(Error::config(
-                w,
-                format!(
-                    "the work directory and the output folder {} must be apart (neither inside \
-                     the other): the release replaces its folder and the work directory is removed",
-                    out.display()
-                ),
-            ));
-        }
+    if let (Some(w), Some(wr)) = (workdir, work_r.as_ref())
+        && (*wr == out_r || wr.starts_with(&out_r) || out_r.starts_with(wr))
+    {
+        return Err(Error::config(
+            w,
+            format!(
+                "the work directory and the output folder {} must be apart (neither inside \
+                 the other): the release replaces its folder and the work directory is removed",
+                out.display()
+            ),
+        ));
     }
     Ok(())
 }
