@@ -236,8 +236,8 @@ pub struct BuildArgs {
     pub threads: Option<usize>,
     /// What an unreadable input file does: stop the build, or be left out
     /// and listed in the manifest; overrides input.on_bad_file.
-    #[arg(long, value_enum)]
-    pub on_bad_file: Option<corpusforge::config::OnBadFile>,
+    #[arg(long, value_parser = ["fail", "skip"])]
+    pub on_bad_file: Option<String>,
     /// Keep the lines the clean stage removed from each kept document in
     /// the data shards' `removed_lines` column (for audit); sets
     /// clean.keep_removed_lines.

@@ -16,6 +16,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 
+// Each component owns the config of its section; this module collects them
+// into [`Config`], loads and validates it. The re-exports keep the paths
+// `corpusforge::config::X` working.
+pub use crate::clean::CleanConfig;
+pub use crate::dedup::DedupConfig;
+pub use crate::filter::FilterConfig;
+pub use crate::langid::LangidConfig;
+pub use crate::read::{FieldMap, InputConfig, OnBadFile};
+pub use crate::split::SplitConfig;
+
 /// The whole configuration of a build.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
@@ -62,86 +72,6 @@ impl Default for ReleaseConfig {
             pretty_name: None,
             license: "other".into(),
             description: String::new(),
-        }
-    }
-}
-
-/// Where documents come from and how their fields are named.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct InputConfig {
-    /// Files or folders. A folder is walked recursively; files are read by
-    /// extension (`.jsonl`, `.ndjson`, `.csv`, `.tsv`, `.parquet`,
-    /// `.txt`, each optionally `.gz` or `.zst`); other files are listed in the
-    /// manifest as ignored.
-    pub paths: Vec<PathBuf>,
-    /// Field (column) names of the input records.
-    pub fields: FieldMap,
-    /// Records whose text is longer than this many bytes are rejected
-    /// (`too_large`) rather than processed. Default 16 MiB.
-    pub max_doc_bytes: usize,
-    /// Text encoding of the inputs (a WHATWG label: `utf-8`, `windows-1256`,
-    /// `latin1`, `shift_jis`, ...). Invalid sequences become U+FFFD and are
-    /// counted. Parquet strings are always UTF-8. UTF-16 is refused (records
-    /// are split at newline bytes). Default `utf-8`.
-    pub encoding: String,
-    /// What a file that cannot be read at all does (truncated archive, not
-    /// the format its extension says, no permission): `fail` stops the
-    /// build (default); `skip` leaves the file out and lists it in the
-    /// manifest's `inputs` with the reason.
-    pub on_bad_file: OnBadFile,
-}
-
-/// See [`InputConfig::on_bad_file`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum OnBadFile {
-    #[default]
-    Fail,
-    Skip,
-}
-
-impl Default for InputConfig {
-    fn default() -> Self {
-        InputConfig {
-            paths: Vec::new(),
-            fields: FieldMap::default(),
-            max_doc_bytes: 16 << 20,
-            encoding: "utf-8".into(),
-            on_bad_file: OnBadFile::Fail,
-        }
-    }
-}
-
-/// Names of the input fields mapped onto the document's fields.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct FieldMap {
-    pub id: String,
-    pub text: String,
-    pub title: String,
-    pub url: String,
-    pub date: String,
-    pub source: String,
-    /// A field holding an HTML page. Used when a record has no (or an
-    /// empty) text field: the page is turned into text by
-    /// [`crate::html::to_text`] (tags stripped, script/style/navigation
-    /// dropped, block elements as line breaks, every entity decoded).
-    /// Default `html`; an empty string turns it off. JSON Lines and Parquet
-    /// inputs only.
-    pub html: String,
-}
-
-impl Default for FieldMap {
-    fn default() -> Self {
-        FieldMap {
-            id: "id".into(),
-            text: "text".into(),
-            title: "title".into(),
-            url: "url".into(),
-            date: "date".into(),
-            source: "source".into(),
-            html: "html".into(),
         }
     }
 }
@@ -214,146 +144,6 @@ impl Default for NormalizeConfig {
         NormalizeConfig {
             form: NormForm::Nfc,
             fix_mojibake: true,
-        }
-    }
-}
-
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct CleanConfig {
-    /// Remove lines matched by the boilerplate rules. Default true.
-    pub rules: bool,
-    /// TOML file of boilerplate rules, replacing the built-in ones. Default:
-    /// none, the rules built into the binary (the text of
-    /// `configs/boilerplate.toml` in the source tree).
-    pub rules_file: Option<PathBuf>,
-    /// Lines repeated across many documents of one source; see
-    /// [`crate::clean::repeated::RepeatedConfig`].
-    pub repeated: crate::clean::repeated::RepeatedConfig,
-    /// Navigation lines at the start and end of a document; see
-    /// [`crate::clean::nav::NavConfig`].
-    pub nav: crate::clean::nav::NavConfig,
-    /// Keep each kept document's removed lines in the data shards'
-    /// `removed_lines` column (otherwise the column is null). Default false;
-    /// `corpusforge build --keep-removed-lines` sets it.
-    pub keep_removed_lines: bool,
-}
-
-impl Default for CleanConfig {
-    fn default() -> Self {
-        CleanConfig {
-            rules: true,
-            rules_file: None,
-            repeated: Default::default(),
-            nav: Default::default(),
-            keep_removed_lines: false,
-        }
-    }
-}
-
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct FilterConfig {
-    /// Minimum characters of cleaned text. Default 100 (CCNet drops
-    /// paragraphs under 300 chars, `min_len=300`; a news brief of 100-300
-    /// characters is still an article, so we keep it lower).
-    pub min_chars: u64,
-    /// Minimum words of cleaned text. Default 0 (off).
-    pub min_words: u64,
-    /// Maximum characters of cleaned text. Default 0 (no limit).
-    pub max_chars: u64,
-    /// Gopher, C4 and FineWeb filters with per-language thresholds; see
-    /// [`crate::filter::quality::QualityConfig`] for every key's default.
-    pub quality: crate::filter::quality::QualityConfig,
-}
-
-impl Default for FilterConfig {
-    fn default() -> Self {
-        FilterConfig {
-            min_chars: 100,
-            min_words: 0,
-            max_chars: 0,
-            quality: Default::default(),
-        }
-    }
-}
-
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct LangidConfig {
-    /// Identify languages. Default true. When false (a corpus known to be in
-    /// one language, or a benchmark isolating other steps), every document
-    /// is labelled `und_<Script>` with score 0 (the script is still
-    /// measured), `min_score` is not applied, `keep` must be empty, and the
-    /// manifest names the backend `none`.
-    pub enabled: bool,
-    /// Labels (`eng_Latn`) or languages (`eng`) to keep; empty keeps all.
-    pub keep: Vec<String>,
-    /// Below this score a document is labelled `und_<Script>`. Default 0.
-    pub min_score: f32,
-    /// Optional fastText model file (`.bin` or `.ftz`).
-    pub model: Option<PathBuf>,
-    /// Identify the language after the filters instead of before them.
-    /// Default false. True is datatrove's order (quality filters, then
-    /// `LanguageFilter`): only documents the filters keep are identified,
-    /// which saves the identifier's cost on every filtered-out document; a
-    /// document rejected by a filter then has no language (`lang` is null
-    /// in `rejected/`), and `langid.keep` applies after the filters. The
-    /// filters must not depend on the language, so
-    /// `filter.quality.language_table` must be false and
-    /// `filter.quality.per_language` empty (a config error otherwise).
-    pub after_filters: bool,
-}
-
-impl Default for LangidConfig {
-    fn default() -> Self {
-        LangidConfig {
-            enabled: true,
-            keep: Vec::new(),
-            min_score: 0.0,
-            model: None,
-            after_filters: false,
-        }
-    }
-}
-
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct DedupConfig {
-    /// Exact dedup on a hash of the folded text. Default true.
-    pub exact: bool,
-    /// Near-duplicate dedup (MinHash + LSH); on by default. See
-    /// [`crate::dedup::minhash::MinHashConfig`] for each key's default.
-    pub near: crate::dedup::minhash::MinHashConfig,
-}
-
-impl Default for DedupConfig {
-    fn default() -> Self {
-        DedupConfig {
-            exact: true,
-            near: Default::default(),
-        }
-    }
-}
-
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct SplitConfig {
-    /// Seed of the split hash. Default 42.
-    pub seed: u64,
-    /// Ratios; they must add up to 1. Defaults 0.8 / 0.1 / 0.1.
-    pub train: f64,
-    pub validation: f64,
-    pub test: f64,
-}
-
-impl Default for SplitConfig {
-    fn default() -> Self {
-        SplitConfig {
-            seed: 42,
-            train: 0.8,
-            validation: 0.1,
-            test: 0.1,
         }
     }
 }

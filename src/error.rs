@@ -48,6 +48,9 @@ pub enum Error {
     /// directory (exit 8).
     #[error("another corpusforge {} is writing {}", match pid { Some(p) => format!("build (pid {p})"), None => "build".to_string() }, path.display())]
     Busy { path: PathBuf, pid: Option<u32> },
+    /// The system refused a resource the build needs (threads).
+    #[error("{message}")]
+    System { message: String },
     /// The build kept no document, and `--allow-empty` was not given; the
     /// previous release (if any) is untouched (exit 9).
     #[error("{message}")]
@@ -100,8 +103,9 @@ impl Error {
     }
 
     /// The process exit code of this error, as documented in
-    /// `docs/exit-codes.md`: 2 config or usage, 3 input, 4 output, I/O or
-    /// work directory, 8 locked by another build, 9 nothing kept.
+    /// `docs/exit-codes.md`: 1 a refused system resource, 2 config or
+    /// usage, 3 input, 4 output, I/O or work directory, 8 locked by another
+    /// build, 9 nothing kept.
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Config { .. } | Error::Usage { .. } => 2,
@@ -109,6 +113,7 @@ impl Error {
             Error::Io { .. } | Error::Output { .. } | Error::WorkDir { .. } => 4,
             Error::Busy { .. } => 8,
             Error::Empty { .. } => 9,
+            Error::System { .. } => 1,
         }
     }
 
@@ -137,7 +142,9 @@ impl Error {
             Error::Output { message, .. } | Error::WorkDir { message, .. } => {
                 format!("{name}: {message}")
             }
-            Error::Usage { message } | Error::Empty { message } => message.clone(),
+            Error::Usage { message } | Error::Empty { message } | Error::System { message } => {
+                message.clone()
+            }
             Error::Busy { pid, .. } => match pid {
                 Some(p) => format!("another corpusforge build (pid {p}) is writing {name}"),
                 None => format!("another corpusforge build is writing {name}"),

@@ -585,8 +585,8 @@ pub fn check_build(data: &[u8], work: &Path) {
         text,
         path,
     };
-    let opts = crate::pipeline::BuildOptions::default();
-    let result = crate::pipeline::build(&loaded, &opts);
+    let opts = crate::stages::BuildOptions::default();
+    let result = crate::stages::build(&loaded, &opts);
     let summary = match (result, &read_err) {
         (Err(e), Some(_)) => {
             assert!(!knobs.flag, "a bad file was not skipped: {e}");

@@ -3,7 +3,7 @@
 //!
 //! The flow of one document: read -> normalize -> clean -> langid -> filter
 //! -> dedup -> split -> write, or `rejected/` with a reason. See
-//! [`pipeline::build`].
+//! [`stages::build`].
 
 pub mod chars;
 pub mod clean;
@@ -18,8 +18,6 @@ pub mod html;
 pub mod langid;
 pub mod manifest;
 pub mod normalize;
-pub mod pipeline;
-pub mod process;
 pub mod read;
 pub mod release;
 pub mod report;
@@ -27,5 +25,7 @@ pub mod safety;
 pub mod spill;
 pub mod split;
 pub mod stages;
+pub mod steps;
+pub mod util;
 pub mod verify;
 pub mod write;

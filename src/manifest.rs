@@ -277,7 +277,7 @@ impl Manifest {
             },
             release: release_info(p.loaded),
             config: ConfigInfo {
-                path: crate::pipeline::portable_path(&p.loaded.path),
+                path: crate::util::fs::portable_path(&p.loaded.path),
                 sha256: sha256_hex(p.loaded.text.as_bytes()),
                 text: p.loaded.text.clone(),
             },
@@ -289,7 +289,7 @@ impl Manifest {
                 .input
                 .paths
                 .iter()
-                .map(|x| crate::pipeline::portable_path(p.loaded.config.as_written(x)))
+                .map(|x| crate::util::fs::portable_path(p.loaded.config.as_written(x)))
                 .collect(),
             inputs,
             ignored_inputs: p.ignored.to_vec(),

@@ -40,7 +40,7 @@ use std::path::{Path, PathBuf};
 
 use crate::doc::{Document, Provenance, Reject, Stage};
 use crate::error::{Error, Result};
-use crate::process::Spilled;
+use crate::steps::Spilled;
 
 /// The format version; part of every stage key (see [`crate::stages`]), so
 /// a work directory of another format is redone, not misread.

@@ -8,7 +8,30 @@
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use crate::config::SplitConfig;
+use serde::{Deserialize, Serialize};
+
+/// The `[split]` section: seeded train / validation / test ratios.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SplitConfig {
+    /// Seed of the split hash. Default 42.
+    pub seed: u64,
+    /// Ratios; they must add up to 1. Defaults 0.8 / 0.1 / 0.1.
+    pub train: f64,
+    pub validation: f64,
+    pub test: f64,
+}
+
+impl Default for SplitConfig {
+    fn default() -> Self {
+        SplitConfig {
+            seed: 42,
+            train: 0.8,
+            validation: 0.1,
+            test: 0.1,
+        }
+    }
+}
 
 /// Split names, in the order they are written.
 pub const SPLITS: [&str; 3] = ["train", "validation", "test"];

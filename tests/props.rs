@@ -305,6 +305,6 @@ fn build(dir: &Path, input: &Path) -> corpusforge::manifest::Counts {
         text,
         path,
     };
-    let opts = corpusforge::pipeline::BuildOptions::default();
-    corpusforge::pipeline::build(&loaded, &opts).unwrap().counts
+    let opts = corpusforge::stages::BuildOptions::default();
+    corpusforge::stages::build(&loaded, &opts).unwrap().counts
 }

@@ -33,14 +33,14 @@
 pub mod nav;
 pub mod repeated;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use regex::RegexSet;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 pub use nav::NavConfig;
-pub use repeated::{LineCounts, RepeatedConfig, RepeatedLines, count_file};
+pub use repeated::{LineCounts, RepeatedConfig, RepeatedLines};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -196,6 +196,40 @@ pub fn clean(
         out.push_str(line);
     }
     Cleaned { text: out, removed }
+}
+
+/// The `[clean]` section: boilerplate rules, repeated lines, navigation.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CleanConfig {
+    /// Remove lines matched by the boilerplate rules. Default true.
+    pub rules: bool,
+    /// TOML file of boilerplate rules, replacing the built-in ones. Default:
+    /// none, the rules built into the binary (the text of
+    /// `configs/boilerplate.toml` in the source tree).
+    pub rules_file: Option<PathBuf>,
+    /// Lines repeated across many documents of one source; see
+    /// [`RepeatedConfig`].
+    pub repeated: RepeatedConfig,
+    /// Navigation lines at the start and end of a document; see
+    /// [`NavConfig`].
+    pub nav: NavConfig,
+    /// Keep each kept document's removed lines in the data shards'
+    /// `removed_lines` column (otherwise the column is null). Default false;
+    /// `corpusforge build --keep-removed-lines` sets it.
+    pub keep_removed_lines: bool,
+}
+
+impl Default for CleanConfig {
+    fn default() -> Self {
+        CleanConfig {
+            rules: true,
+            rules_file: None,
+            repeated: Default::default(),
+            nav: Default::default(),
+            keep_removed_lines: false,
+        }
+    }
 }
 
 /// The built-in boilerplate rules: `configs/boilerplate.toml` of the

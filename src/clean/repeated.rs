@@ -65,12 +65,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
-use rayon::prelude::*;
-
-use crate::config::{Config, OnBadFile};
-use crate::doc::{Document, Record};
+use crate::doc::Document;
 use crate::error::{Error, Result};
-use crate::read::{self, InputFile};
 
 /// `[clean.repeated]`.
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -601,45 +597,6 @@ impl RepeatedLines {
     pub fn level(&self) -> u8 {
         self.level
     }
-}
-
-/// The counting pass over all inputs: [`count_file`] on every file in
-/// parallel (rayon, in the current pool), merged. A file that cannot be
-/// read is left out when `input.on_bad_file = "skip"` (the processing pass
-/// then lists it in the manifest), else its error is returned.
-pub fn count_files(files: &[InputFile], cfg: &Config) -> Result<LineCounts> {
-    files
-        .par_iter()
-        .map(|f| match count_file(f, cfg) {
-            Err(_) if cfg.input.on_bad_file == OnBadFile::Skip => {
-                Ok(LineCounts::new(&cfg.clean.repeated))
-            }
-            r => r,
-        })
-        .try_reduce(
-            || LineCounts::new(&cfg.clean.repeated),
-            |mut a, b| {
-                a.merge(b);
-                Ok(a)
-            },
-        )
-}
-
-/// Count the lines of one input file: its records are read, normalized as
-/// the per-document stages do ([`crate::process::normalize_doc`]), and
-/// counted under their [`source_key`]. Bad records are skipped; a file
-/// that cannot be read is an error.
-pub fn count_file(file: &InputFile, cfg: &Config) -> Result<LineCounts> {
-    let mut counts = LineCounts::new(&cfg.clean.repeated);
-    for rec in read::records(file, &cfg.input)? {
-        if let Record::Doc(mut doc) = rec? {
-            crate::process::normalize_doc(&mut doc, &cfg.normalize);
-            if !doc.text.is_empty() {
-                counts.add_doc(source_key(&doc), &doc.text);
-            }
-        }
-    }
-    Ok(counts)
 }
 
 #[cfg(test)]

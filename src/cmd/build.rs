@@ -5,7 +5,7 @@
 use anyhow::Result;
 
 use corpusforge::config::Config;
-use corpusforge::pipeline::{self, BuildOptions};
+use corpusforge::stages::{self, BuildOptions};
 
 use crate::cli::BuildArgs;
 
@@ -21,8 +21,8 @@ pub fn run(args: &BuildArgs) -> Result<()> {
     if let Some(t) = args.threads {
         cfg.run.threads = t;
     }
-    if let Some(b) = args.on_bad_file {
-        cfg.input.on_bad_file = b;
+    if let Some(b) = &args.on_bad_file {
+        cfg.input.on_bad_file = b.parse().map_err(anyhow::Error::msg)?;
     }
     if args.keep_removed_lines {
         cfg.clean.keep_removed_lines = true;
@@ -36,7 +36,7 @@ pub fn run(args: &BuildArgs) -> Result<()> {
         resume: args.resume,
         workdir: args.workdir.clone(),
     };
-    let summary = pipeline::build(&loaded, &opts)?;
+    let summary = stages::build(&loaded, &opts)?;
     if !args.quiet {
         let c = &summary.counts;
         eprintln!("{:<28} {:>10}", "input documents", c.input);

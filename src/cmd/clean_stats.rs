@@ -12,8 +12,8 @@ use rayon::prelude::*;
 use corpusforge::clean::{self, Removal, Rules};
 use corpusforge::config::Config;
 use corpusforge::doc::Record;
-use corpusforge::process::normalize_doc;
 use corpusforge::read;
+use corpusforge::steps::normalize_doc;
 
 use crate::cli::CleanStatsArgs;
 
@@ -80,7 +80,7 @@ pub fn run(args: &CleanStatsArgs) -> Result<()> {
         None
     };
     let repeated = if cfg.clean.repeated.enabled {
-        Some(clean::repeated::count_files(&files, &cfg)?.finish(&cfg.clean.repeated))
+        Some(corpusforge::steps::count_files(&files, &cfg)?.finish(&cfg.clean.repeated))
     } else {
         None
     };

@@ -3,7 +3,6 @@
 use anyhow::Result;
 
 use corpusforge::config::Config;
-use corpusforge::error::Error;
 use corpusforge::stages::{self, Work};
 
 use crate::cli::StageArgs;
@@ -13,15 +12,7 @@ pub fn run(args: &StageArgs) -> Result<()> {
     if let Some(t) = args.threads {
         loaded.config.run.threads = t;
     }
-    let threads = loaded.config.run.threads;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Error::Config {
-            path: loaded.path.clone(),
-            line: None,
-            message: format!("cannot start {threads} threads: {e}"),
-        })?;
+    let pool = stages::thread_pool(loaded.config.run.threads)?;
     let work = Work::open(loaded, &args.workdir, false)?;
     pool.install(|| stages::run_task(&work, &args.name, args.task, args.tasks))?;
     Ok(())

@@ -22,9 +22,30 @@ pub mod sigtable;
 
 use std::collections::HashMap;
 
+use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_128;
 
 use minhash::Signature;
+
+/// The `[dedup]` section: exact and near-duplicate dedup.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DedupConfig {
+    /// Exact dedup on a hash of the folded text. Default true.
+    pub exact: bool,
+    /// Near-duplicate dedup (MinHash + LSH); on by default. See
+    /// [`minhash::MinHashConfig`] for each key's default.
+    pub near: minhash::MinHashConfig,
+}
+
+impl Default for DedupConfig {
+    fn default() -> Self {
+        DedupConfig {
+            exact: true,
+            near: Default::default(),
+        }
+    }
+}
 
 /// What dedup knows of one document that reached it: 16 bytes of key, the
 /// MinHash signature (8 bytes per hash) when near dedup is on, its length

@@ -12,8 +12,37 @@ pub mod quality;
 pub mod wordbreak;
 pub mod words;
 
-use crate::config::FilterConfig;
+use serde::{Deserialize, Serialize};
+
 use crate::doc::{Document, Reject, Stage};
+
+/// The `[filter]` section: length limits and the quality filters.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FilterConfig {
+    /// Minimum characters of cleaned text. Default 100 (CCNet drops
+    /// paragraphs under 300 chars, `min_len=300`; a news brief of 100-300
+    /// characters is still an article, so we keep it lower).
+    pub min_chars: u64,
+    /// Minimum words of cleaned text. Default 0 (off).
+    pub min_words: u64,
+    /// Maximum characters of cleaned text. Default 0 (no limit).
+    pub max_chars: u64,
+    /// Gopher, C4 and FineWeb filters with per-language thresholds; see
+    /// [`quality::QualityConfig`] for every key's default.
+    pub quality: quality::QualityConfig,
+}
+
+impl Default for FilterConfig {
+    fn default() -> Self {
+        FilterConfig {
+            min_chars: 100,
+            min_words: 0,
+            max_chars: 0,
+            quality: Default::default(),
+        }
+    }
+}
 
 /// The reasons of this stage in the order their checks run ([`check`],
 /// then [`quality::QualityConfig::check`]): the funnel lists them so, so

@@ -28,11 +28,52 @@ pub mod fasttext;
 pub mod function_words;
 pub mod script;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::config::LangidConfig;
+use serde::{Deserialize, Serialize};
+
 use crate::error::Error;
+
+/// The `[langid]` section: which identifier, which languages to keep.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LangidConfig {
+    /// Identify languages. Default true. When false (a corpus known to be in
+    /// one language, or a benchmark isolating other steps), every document
+    /// is labelled `und_<Script>` with score 0 (the script is still
+    /// measured), `min_score` is not applied, `keep` must be empty, and the
+    /// manifest names the backend `none`.
+    pub enabled: bool,
+    /// Labels (`eng_Latn`) or languages (`eng`) to keep; empty keeps all.
+    pub keep: Vec<String>,
+    /// Below this score a document is labelled `und_<Script>`. Default 0.
+    pub min_score: f32,
+    /// Optional fastText model file (`.bin` or `.ftz`).
+    pub model: Option<PathBuf>,
+    /// Identify the language after the filters instead of before them.
+    /// Default false. True is datatrove's order (quality filters, then
+    /// `LanguageFilter`): only documents the filters keep are identified,
+    /// which saves the identifier's cost on every filtered-out document; a
+    /// document rejected by a filter then has no language (`lang` is null
+    /// in `rejected/`), and `langid.keep` applies after the filters. The
+    /// filters must not depend on the language, so
+    /// `filter.quality.language_table` must be false and
+    /// `filter.quality.per_language` empty (a config error otherwise).
+    pub after_filters: bool,
+}
+
+impl Default for LangidConfig {
+    fn default() -> Self {
+        LangidConfig {
+            enabled: true,
+            keep: Vec::new(),
+            min_score: 0.0,
+            model: None,
+            after_filters: false,
+        }
+    }
+}
 
 /// The identification of one text.
 #[derive(Clone, Debug, PartialEq)]

@@ -18,10 +18,10 @@ use std::io::Read;
 
 use ::csv::{ByteRecord, ReaderBuilder};
 
+use super::InputConfig;
 use super::{
     InputFile, RawFields, Records, decode_text, make_record, open_stream, read_failed, skip_bom,
 };
-use crate::config::InputConfig;
 use crate::doc::{Provenance, Record, Reject, Stage};
 use crate::error::{Error, Result};
 

@@ -19,7 +19,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde_json::Value;
 
 use super::RawFields;
-use crate::config::{FieldMap, InputConfig};
+use super::{FieldMap, InputConfig};
 
 /// The line without its line break, and its fields; `None` when the
 /// general path must decide.

@@ -11,11 +11,11 @@ use std::io::{BufRead, BufReader, Read};
 
 use serde_json::{Map, Value};
 
+use super::InputConfig;
 use super::{
     InputFile, RawFields, Records, decode_text, make_record, open_stream, read_failed, skip_bom,
     too_large,
 };
-use crate::config::InputConfig;
 use crate::doc::{Provenance, Record, Reject, Stage};
 
 pub(super) fn records(file: &InputFile, cfg: &InputConfig) -> crate::error::Result<Records> {
@@ -212,8 +212,8 @@ pub(super) fn short(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::config::InputConfig;
     use crate::doc::Record;
+    use crate::read::InputConfig;
 
     /// Found by fuzzing: a blank line longer than the line limit was a
     /// `too_large` record; a blank line holds no record, however long.

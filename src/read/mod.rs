@@ -12,6 +12,7 @@
 //! - a file that cannot be read (missing, truncated archive, not the format
 //!   its extension says) is an [`Error`] naming the file and line.
 
+mod config;
 mod csv;
 mod fields;
 mod jsonl;
@@ -22,9 +23,9 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use crate::config::{FieldMap, InputConfig};
 use crate::doc::{Document, Provenance, Record, Reject, Stage};
 use crate::error::{Error, Result};
+pub use config::{FieldMap, InputConfig, OnBadFile};
 
 /// Input record format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

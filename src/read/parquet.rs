@@ -24,8 +24,8 @@ use parquet::arrow::arrow_reader::{
 };
 use parquet::file::reader::ChunkReader;
 
+use super::InputConfig;
 use super::{InputFile, RawFields, Records, decode_utf8, make_record, open_file};
-use crate::config::InputConfig;
 use crate::doc::{Provenance, Record};
 use crate::error::{Error, Result};
 

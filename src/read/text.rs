@@ -5,10 +5,10 @@
 
 use std::io::Read;
 
+use super::InputConfig;
 use super::{
     Compression, InputFile, RawFields, Records, decode_text, make_record, open_stream, read_failed,
 };
-use crate::config::InputConfig;
 use crate::doc::{Provenance, Record, Reject, Stage};
 use crate::error::Result;
 

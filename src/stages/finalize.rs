@@ -9,14 +9,15 @@
 
 use std::path::Path;
 
+use super::Summary;
 use super::process::all_stats;
 use super::write::{WriteStats, stats_path, task_dir, write_key};
 use super::{Work, chain_key};
 use crate::clean::Rules;
 use crate::error::{Error, Result};
 use crate::manifest::{self, Counts, Funnel, Manifest};
-use crate::pipeline::{Summary, portable_path, publish, temp_sibling};
 use crate::safety;
+use crate::util::fs::{portable_path, publish, temp_sibling};
 use crate::write::ShardInfo;
 
 pub fn finalize_task(work: &Work) -> Result<Summary> {

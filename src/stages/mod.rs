@@ -43,10 +43,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::LoadedConfig;
 use crate::error::{Error, Result};
+use crate::manifest::Counts;
 use crate::manifest::sha256_hex;
-use crate::pipeline::Summary;
 use crate::read::{self, Ignored, InputFile};
 use crate::safety;
+pub(crate) use crate::util::fs::{partial_path, write_atomic};
 
 /// The stages in the order they run, and whether a stage can be split into
 /// more than one task.
@@ -227,21 +228,6 @@ impl Work {
     }
 }
 
-/// Write `bytes` to `path` through a temporary sibling and a rename, so a
-/// reader sees the old file, no file, or the whole new one.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = partial_path(path);
-    std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
-}
-
-/// The temporary name an output is written under before its rename.
-pub(crate) fn partial_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(".partial-{}", std::process::id()));
-    path.with_file_name(name)
-}
-
 /// sha256 over a list of keys.
 pub(crate) fn chain_key<'a>(tag: &str, parts: impl IntoIterator<Item = &'a str>) -> String {
     let mut s = String::from(tag);
@@ -283,14 +269,54 @@ pub fn run_task(work: &Work, stage: &str, task: usize, tasks: usize) -> Result<(
     }
 }
 
-/// Options of a local (in-process) build.
+/// What a build produced, for the summary table.
+#[derive(Debug)]
+pub struct Summary {
+    pub release: PathBuf,
+    pub counts: Counts,
+    pub shards: usize,
+    /// Wall and CPU seconds of each stage of a local build, in order (empty
+    /// when the stages ran as separate tasks). Printed, never written into
+    /// the release, which stays byte-identical from run to run.
+    pub stage_seconds: Vec<StageTime>,
+}
+
+/// How long one stage of a local build took.
 #[derive(Clone, Debug, Default)]
-pub struct LocalOptions {
+pub struct StageTime {
+    pub stage: &'static str,
+    pub wall_s: f64,
+    /// User + system CPU of the whole process (all threads) during the stage;
+    /// `None` where the platform does not report it.
+    pub cpu_s: Option<f64>,
+}
+
+/// Options of a build that are not part of the config.
+#[derive(Clone, Debug, Default)]
+pub struct BuildOptions {
+    /// Show progress bars (they are hidden anyway when stderr is no TTY).
     pub progress: bool,
-    /// Reuse finished tasks found in the work directory.
+    /// Reuse the finished tasks of an interrupted build (`--resume`).
     pub resume: bool,
     /// Work directory; by default `.<release name>.work` beside the release.
     pub workdir: Option<PathBuf>,
+}
+
+/// Build a release from a loaded (and overridden) config on a thread pool
+/// of `run.threads` threads: every stage in-process ([`build_local`]).
+pub fn build(loaded: &LoadedConfig, opts: &BuildOptions) -> Result<Summary> {
+    let pool = thread_pool(loaded.config.run.threads)?;
+    pool.install(|| build_local(loaded.clone(), opts))
+}
+
+/// A rayon pool of `threads` threads (0: one per core).
+pub fn thread_pool(threads: usize) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Error::System {
+            message: format!("cannot start {threads} threads: {e}"),
+        })
 }
 
 /// The default work directory of a local build: a hidden sibling of the
@@ -307,7 +333,7 @@ pub fn default_workdir(out: &Path) -> PathBuf {
 /// threads of the current rayon pool). Before anything is written, the
 /// config and the folders are checked ([`preflight`]); the build then holds
 /// the exclusive locks of its output and its work directory until it ends.
-pub fn build_local(loaded: LoadedConfig, opts: &LocalOptions) -> Result<Summary> {
+pub fn build_local(loaded: LoadedConfig, opts: &BuildOptions) -> Result<Summary> {
     let out = loaded.config.output.dir.clone();
     let explicit = opts.workdir.is_some();
     let dir = opts
@@ -332,18 +358,18 @@ pub fn build_local(loaded: LoadedConfig, opts: &LocalOptions) -> Result<Summary>
     let mut timed = |stage: &'static str, f: &mut dyn FnMut() -> Result<()>| {
         let (t0, c0) = (
             std::time::Instant::now(),
-            crate::pipeline::process_cpu_seconds(),
+            crate::util::cpu::process_cpu_seconds(),
         );
         interrupt::stage_started(stage);
         let r = f();
         if r.is_ok() {
             interrupt::stage_finished(stage);
         }
-        times.push(crate::pipeline::StageTime {
+        times.push(StageTime {
             stage,
             wall_s: t0.elapsed().as_secs_f64(),
             cpu_s: c0
-                .zip(crate::pipeline::process_cpu_seconds())
+                .zip(crate::util::cpu::process_cpu_seconds())
                 .map(|(a, b)| b - a),
         });
         r

@@ -1,4 +1,4 @@
-//! Stages `lines` and `process`: the per-document work, one input file at
+//! DocSteps `lines` and `process`: the per-document work, one input file at
 //! a time.
 //!
 //! `process` writes, per input file `N` (its index in discovery order):
@@ -26,10 +26,10 @@ use crate::doc::{Document, Record};
 use crate::error::{Error, Result};
 use crate::langid::Identifier;
 use crate::manifest::RepeatedInfo;
-use crate::pipeline::progress_bar;
-use crate::process::{Spilled, Stages};
 use crate::read::{self, InputFile};
 use crate::spill::SpillWriter;
+use crate::steps::{DocSteps, Spilled};
+use crate::util::progress::progress_bar;
 
 use super::dedup::CandWriter;
 
@@ -96,7 +96,7 @@ pub fn lines_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
                 if read_lines_key(work, fi).as_deref() == Some(fkey.as_str()) {
                     return Ok(());
                 }
-                let counts = match repeated::count_file(f, cfg) {
+                let counts = match crate::steps::count_file(f, cfg) {
                     Err(_) if skip_bad => repeated::LineCounts::new(&cfg.clean.repeated),
                     r => r?,
                 };
@@ -196,7 +196,7 @@ pub fn process_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
         None
     };
     let lkey = lines_key(work)?;
-    let stages = Stages {
+    let stages = DocSteps {
         cfg: cfg.clone(),
         identifier: Identifier::new(&cfg.langid)?,
         rules,
@@ -224,7 +224,13 @@ pub fn process_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
 }
 
 /// Process file `fi` unless its stats already hold the current key.
-fn process_one(work: &Work, stages: &Stages, fi: usize, n_rules: usize, lkey: &str) -> Result<()> {
+fn process_one(
+    work: &Work,
+    stages: &DocSteps,
+    fi: usize,
+    n_rules: usize,
+    lkey: &str,
+) -> Result<()> {
     let f = &work.files[fi];
     let skip_bad = work.loaded.config.input.on_bad_file == OnBadFile::Skip;
     let (sha, bytes) = match hash_input(f, &work.loaded.config) {
@@ -356,7 +362,7 @@ pub fn all_stats(work: &Work) -> Result<(Vec<FileStats>, String)> {
 /// Read, process and spill one file, batch by batch (each batch in
 /// parallel, spilled in record order).
 fn process_file(
-    stages: &Stages,
+    stages: &DocSteps,
     file: &InputFile,
     spill: &std::path::Path,
     cands_out: &std::path::Path,

@@ -28,9 +28,9 @@ use super::{Work, chain_key, write_atomic};
 use crate::doc::{Reject, Stage};
 use crate::error::{Error, Result};
 use crate::manifest::{self, Counts};
-use crate::pipeline::progress_bar;
 use crate::spill::SpillReader;
 use crate::split;
+use crate::util::progress::progress_bar;
 use crate::write::{
     DataRow, DataRows, Encoder, RejectRow, RejectRows, ShardInfo, ShardSet, ShardSettings,
 };

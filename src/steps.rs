@@ -1,23 +1,29 @@
-//! The per-document stages: normalize -> clean -> langid -> filter -> dedup
-//! key (langid after filter with `langid.after_filters`).
-//! [`Stages::process`] is a pure function of the document and the config:
+//! The per-document steps: normalize -> clean -> langid -> filter -> dedup
+//! key (langid after filter with `langid.after_filters`). ("Steps" are
+//! what happens to one document; "stages" ([`crate::stages`]) are the
+//! tasks of a build that read and write the work directory.)
+//! [`DocSteps::process`] is a pure function of the document and the config:
 //! it never looks at other documents, so any split of the input into tasks
 //! gives the same per-document outcomes.
 
 use serde::{Deserialize, Serialize};
 
-use crate::clean::{self, RepeatedLines, Rules};
-use crate::config::{Config, NormalizeConfig};
-use crate::doc::{Document, Reject, Stage};
+use rayon::prelude::*;
+
+use crate::clean::{self, LineCounts, RepeatedLines, Rules};
+use crate::config::{Config, NormalizeConfig, OnBadFile};
+use crate::doc::{Document, Record, Reject, Stage};
+use crate::error::Result;
 use crate::langid::Identifier;
+use crate::read::{self, InputFile};
 use crate::{dedup, filter, normalize};
 
-/// Everything the per-document stages need, built once.
-pub struct Stages {
+/// Everything the per-document steps need, built once.
+pub struct DocSteps {
     pub cfg: Config,
     pub rules: Option<Rules>,
     /// Lines repeated across documents of a source, from a counting pass
-    /// over all inputs ([`clean::count_file`], [`clean::LineCounts`]);
+    /// over all inputs ([`count_files`], [`clean::LineCounts`]);
     /// `None` when `clean.repeated.enabled` is false.
     pub repeated: Option<RepeatedLines>,
     pub identifier: Identifier,
@@ -56,16 +62,16 @@ pub struct Spilled {
     pub reject: Option<Reject>,
 }
 
-impl Stages {
+impl DocSteps {
     /// The names removed lines are counted under; the third value returned
-    /// by [`Stages::process`] indexes this list.
+    /// by [`DocSteps::process`] indexes this list.
     pub fn removal_names(&self) -> Vec<String> {
         clean::removal_names(self.rules.as_ref())
     }
 
     /// Run the per-document stages. Returns the outcome, the dedup key of a
     /// survivor, and for each removed line the index of its mechanism in
-    /// [`Stages::removal_names`].
+    /// [`DocSteps::removal_names`].
     pub fn process(&self, mut doc: Document) -> (Spilled, Option<dedup::Candidate>, Vec<usize>) {
         normalize_doc(&mut doc, &self.cfg.normalize);
         let text = std::mem::take(&mut doc.text);
@@ -166,4 +172,42 @@ pub fn reject(doc: Document, stage: Stage, reason: &str, detail: String) -> Spil
         doc,
         reject: Some(Reject::new(stage, reason, detail)),
     }
+}
+/// The counting pass over all inputs: [`count_file`] on every file in
+/// parallel (rayon, in the current pool), merged. A file that cannot be
+/// read is left out when `input.on_bad_file = "skip"` (the processing pass
+/// then lists it in the manifest), else its error is returned.
+pub fn count_files(files: &[InputFile], cfg: &Config) -> Result<LineCounts> {
+    files
+        .par_iter()
+        .map(|f| match count_file(f, cfg) {
+            Err(_) if cfg.input.on_bad_file == OnBadFile::Skip => {
+                Ok(LineCounts::new(&cfg.clean.repeated))
+            }
+            r => r,
+        })
+        .try_reduce(
+            || LineCounts::new(&cfg.clean.repeated),
+            |mut a, b| {
+                a.merge(b);
+                Ok(a)
+            },
+        )
+}
+
+/// Count the lines of one input file: its records are read, normalized as
+/// the per-document stages do ([`normalize_doc`]), and
+/// counted under their [`clean::repeated::source_key`]. Bad records are skipped; a file
+/// that cannot be read is an error.
+pub fn count_file(file: &InputFile, cfg: &Config) -> Result<LineCounts> {
+    let mut counts = LineCounts::new(&cfg.clean.repeated);
+    for rec in read::records(file, &cfg.input)? {
+        if let Record::Doc(mut doc) = rec? {
+            normalize_doc(&mut doc, &cfg.normalize);
+            if !doc.text.is_empty() {
+                counts.add_doc(clean::repeated::source_key(&doc), &doc.text);
+            }
+        }
+    }
+    Ok(counts)
 }
