@@ -18,8 +18,8 @@ use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-use super::process::{FileStats, all_stats, cands_path};
-use super::{Work, chain_key, write_atomic};
+use super::process::{FileStats, all_stats};
+use super::{Work, chain_key, layout, write_atomic};
 use crate::dedup::minhash::{self, DocMeta, Signature};
 use crate::dedup::sigtable::{SigTable, SigTableBuilder};
 use crate::dedup::{self, Candidate, Decision};
@@ -97,8 +97,8 @@ fn for_each_cand(
         if s.skipped.is_some() {
             continue;
         }
-        let path = cands_path(work, fi);
-        let corrupt = |what: &str| Error::output(&path, format!("work file unreadable: {what}"));
+        let path = layout::cands(&work.dir, fi);
+        let corrupt = |what: &str| Error::workdir(&path, format!("work file unreadable: {what}"));
         let mut r =
             BufReader::with_capacity(1 << 16, File::open(&path).map_err(|e| Error::io(&path, e))?);
         let mut read = |buf: &mut [u8]| r.read_exact(buf).map_err(|e| Error::io(&path, e));
@@ -180,7 +180,7 @@ fn load_reps(work: &Work, stats: &[FileStats], with_meta: bool, sig_file: &Path)
             return Ok(());
         }
         let sig = c.sig.filter(|s| s.0.len() == k).ok_or_else(|| {
-            Error::output(
+            Error::workdir(
                 &work.dir,
                 format!("candidate {} has no {k}-hash signature", c.id),
             )
@@ -202,12 +202,6 @@ fn load_reps(work: &Work, stats: &[FileStats], with_meta: bool, sig_file: &Path)
         sigs: sigs.finish().map_err(|e| Error::io(sig_file, e))?,
         metas,
     })
-}
-
-fn edges_path(work: &Work, task: usize, tasks: usize) -> PathBuf {
-    work.dir
-        .join("bands")
-        .join(format!("edges-{task:05}-of-{tasks:05}.bin"))
 }
 
 pub fn bands_key(up: &str) -> String {
@@ -243,16 +237,8 @@ pub fn bands_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
         bytes.extend_from_slice(&a.to_le_bytes());
         bytes.extend_from_slice(&b.to_le_bytes());
     }
-    write_atomic(&edges_path(work, task, tasks), &bytes)?;
+    write_atomic(&layout::edges(&work.dir, task, tasks), &bytes)?;
     work.mark_done("bands", task, tasks, &key)
-}
-
-fn duplicate_ids_path(work: &Work) -> PathBuf {
-    work.dir.join("cluster").join("duplicate_ids.bin")
-}
-
-fn decisions_path(work: &Work) -> PathBuf {
-    work.dir.join("cluster").join("decisions.bin")
 }
 
 /// Stage `cluster`: exact groups, clusters from all bands' edges, and the
@@ -272,14 +258,14 @@ pub fn cluster_task(work: &Work) -> Result<()> {
     let mut kept_rep: Vec<(u32, f32)> = rep_idx.iter().map(|&r| (r, 1.0)).collect();
     if near.enabled && rep_idx.len() > 1 {
         let n = work.complete_run("bands", &bands_key(&up)).ok_or_else(|| {
-            Error::output(
+            Error::workdir(
                 &work.dir.join("bands"),
                 "stage `bands` has not finished for these inputs and config (run it first)",
             )
         })?;
         let mut edges = Vec::new();
         for t in 0..n {
-            let p = edges_path(work, t, n);
+            let p = layout::edges(&work.dir, t, n);
             let bytes = std::fs::read(&p).map_err(|e| Error::io(&p, e))?;
             edges.extend(bytes.chunks_exact(8).map(|c| {
                 (
@@ -289,7 +275,7 @@ pub fn cluster_task(work: &Work) -> Result<()> {
             }));
         }
         if reps.sigs.len() != rep_idx.len() {
-            return Err(Error::output(
+            return Err(Error::workdir(
                 &work.dir,
                 "exact groups and signatures disagree",
             ));
@@ -307,7 +293,7 @@ pub fn cluster_task(work: &Work) -> Result<()> {
         bytes.push(d.exact as u8);
         bytes.extend_from_slice(&key.to_le_bytes());
     }
-    write_atomic(&decisions_path(work), &bytes)?;
+    write_atomic(&layout::decisions(&work.dir), &bytes)?;
     // Ids must be unique among kept documents: a later kept document with
     // the id of an earlier one is rejected (`duplicate_id`).
     let mut first: HashMap<u64, u32> = HashMap::new();
@@ -323,7 +309,7 @@ pub fn cluster_task(work: &Work) -> Result<()> {
             first.insert(reps.id_hashes[i], i as u32);
         }
     }
-    write_atomic(&duplicate_ids_path(work), &dup_ids)?;
+    write_atomic(&layout::duplicate_ids(&work.dir), &dup_ids)?;
     work.mark_done("cluster", 0, 1, &key)
 }
 
@@ -376,7 +362,7 @@ pub struct DedupStream {
 impl DedupStream {
     pub fn open(work: &Work, stats: &[FileStats], up: &str) -> Result<DedupStream> {
         if !work.is_done("cluster", 0, 1, &cluster_key(up)) {
-            return Err(Error::output(
+            return Err(Error::workdir(
                 &work.dir.join("cluster"),
                 "stage `cluster` has not finished for these inputs and config (run it first)",
             ));
@@ -386,7 +372,7 @@ impl DedupStream {
             .filter(|s| s.skipped.is_none())
             .map(|s| s.candidates as usize)
             .sum();
-        let path = decisions_path(work);
+        let path = layout::decisions(&work.dir);
         let open = || -> Result<BufReader<File>> {
             let f = File::open(&path).map_err(|e| Error::io(&path, e))?;
             Ok(BufReader::with_capacity(1 << 16, f))
@@ -395,7 +381,7 @@ impl DedupStream {
             .map_err(|e| Error::io(&path, e))?
             .len();
         if bytes != (len * DECISION_BYTES) as u64 {
-            return Err(Error::output(
+            return Err(Error::workdir(
                 &path,
                 format!(
                     "{bytes} bytes, not the {len} decisions of {DECISION_BYTES} bytes expected \
@@ -414,7 +400,7 @@ impl DedupStream {
             let (d, _) = parse_decision(&rec);
             let k = d.kept as usize;
             if k >= len {
-                return Err(Error::output(
+                return Err(Error::workdir(
                     &path,
                     format!("decision {i} names candidate {k} of {len}"),
                 ));
@@ -435,7 +421,7 @@ impl DedupStream {
                 Ok(())
             })?;
         }
-        let p = duplicate_ids_path(work);
+        let p = layout::duplicate_ids(&work.dir);
         let dup = std::fs::read(&p).map_err(|e| Error::io(&p, e))?;
         let duplicate_ids = dup
             .chunks_exact(8)
@@ -472,7 +458,7 @@ impl DedupStream {
     pub fn next(&mut self, id: &str) -> Result<(u32, Decision, u128)> {
         let i = self.next;
         if i == self.len {
-            return Err(Error::output(
+            return Err(Error::workdir(
                 &self.path,
                 format!("more than {} documents reached dedup", self.len),
             ));
@@ -492,7 +478,7 @@ impl DedupStream {
     /// The id of kept candidate `kept`, which another candidate names.
     pub fn kept_id(&self, kept: u32) -> Result<&str> {
         self.ids.get(&kept).map(|s| &**s).ok_or_else(|| {
-            Error::output(
+            Error::workdir(
                 &self.path,
                 format!("candidate {kept} is named as kept but its id is unknown"),
             )

@@ -11,8 +11,8 @@ use std::path::Path;
 
 use super::Summary;
 use super::process::all_stats;
-use super::write::{WriteStats, stats_path, task_dir, write_key};
-use super::{Work, chain_key};
+use super::write::{WriteStats, write_key};
+use super::{Work, chain_key, layout};
 use crate::clean::Rules;
 use crate::error::{Error, Result};
 use crate::manifest::{self, Counts, Funnel, Manifest};
@@ -25,7 +25,7 @@ pub fn finalize_task(work: &Work) -> Result<Summary> {
     let (stats, up) = all_stats(work)?;
     let wkey = write_key(&up);
     let n = work.complete_run("write", &wkey).ok_or_else(|| {
-        Error::output(
+        Error::workdir(
             &work.dir.join("write"),
             "stage `write` has not finished for these inputs and config (run it first)",
         )
@@ -161,10 +161,10 @@ fn assemble(
     let mut shards: Vec<ShardInfo> = Vec::new();
     let mut rejected_shards: Vec<ShardInfo> = Vec::new();
     for t in 0..n {
-        let p = stats_path(work, t, n);
+        let p = layout::write_stats(&work.dir, t, n);
         let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
         let ws: WriteStats = serde_json::from_str(&text)
-            .map_err(|e| Error::output(&p, format!("work file unreadable: {e}")))?;
+            .map_err(|e| Error::workdir(&p, format!("work file unreadable: {e}")))?;
         counts.kept += ws.counts.kept;
         counts.rejected += ws.counts.rejected;
         for (r, k) in ws.counts.rejected_by_reason {
@@ -179,7 +179,7 @@ fn assemble(
                 *e.entry(s).or_insert(0) += k;
             }
         }
-        let dir = task_dir(work, t, n);
+        let dir = layout::write_task(&work.dir, t, n);
         for s in ws.shards.iter().chain(&ws.rejected_shards) {
             link_or_copy(&dir.join(&s.path), &root.join(&s.path))?;
         }
@@ -192,7 +192,7 @@ fn assemble(
     counts.repaired_invalid_utf8 = stats.iter().map(|s| s.repaired_utf8_docs).sum();
     counts.repaired_mojibake = stats.iter().map(|s| s.mojibake_docs).sum();
     if counts.input != counts.kept + counts.rejected {
-        return Err(Error::output(
+        return Err(Error::workdir(
             &work.dir,
             format!(
                 "funnel does not add up: {} input, {} kept, {} rejected",

@@ -34,6 +34,7 @@
 mod dedup;
 mod finalize;
 pub mod interrupt;
+pub mod layout;
 mod process;
 mod write;
 
@@ -63,9 +64,7 @@ pub const STAGES: &[(&str, bool)] = &[
 /// The completion marker of task `task` of `tasks` of a stage. A task writes
 /// it last, after all of its outputs were renamed into place.
 pub fn marker_path(workdir: &Path, stage: &str, task: usize, tasks: usize) -> PathBuf {
-    workdir
-        .join(stage)
-        .join(format!("task-{task:05}-of-{tasks:05}.done"))
+    layout::marker(workdir, stage, task, tasks)
 }
 
 /// What every task knows: the work directory, the config, the input files
@@ -152,8 +151,9 @@ impl Work {
         key_src.push_str(env!("CARGO_PKG_VERSION"));
         // The formats of the work files, which can change within one
         // version: a work directory written in another is redone.
-        key_src.push_str(&format!("\nspill format {}", crate::spill::FORMAT));
-        key_src.push_str(&format!("\ndecisions format {}", dedup::DECISIONS_FORMAT));
+        for (name, version) in layout::FORMATS {
+            key_src.push_str(&format!("\n{name} format {version}"));
+        }
         if cfg.clean.rules
             && let Ok(text) = crate::clean::rules_text(cfg.clean.rules_file.as_deref())
         {

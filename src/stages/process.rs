@@ -13,12 +13,10 @@
 //! A file whose `.json` holds the current key (config key + the file's
 //! sha256) is not processed again.
 
-use std::path::PathBuf;
-
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{Work, chain_key, partial_path, write_atomic};
+use super::{Work, chain_key, layout, partial_path, write_atomic};
 use crate::clean::Rules;
 use crate::clean::repeated::{self, RepeatedLines};
 use crate::config::OnBadFile;
@@ -50,20 +48,6 @@ pub struct FileStats {
     pub mojibake_docs: u64,
     /// Why the file was left out (`input.on_bad_file = "skip"`).
     pub skipped: Option<String>,
-}
-
-pub fn spill_path(work: &Work, fi: usize) -> PathBuf {
-    work.dir
-        .join("process")
-        .join(format!("file-{fi:06}.spill.zst"))
-}
-
-pub fn cands_path(work: &Work, fi: usize) -> PathBuf {
-    work.dir.join("process").join(format!("file-{fi:06}.cands"))
-}
-
-fn stats_path(work: &Work, fi: usize) -> PathBuf {
-    work.dir.join("process").join(format!("file-{fi:06}.json"))
 }
 
 /// The files of task `task` of `tasks`.
@@ -100,27 +84,22 @@ pub fn lines_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
                     Err(_) if skip_bad => repeated::LineCounts::new(&cfg.clean.repeated),
                     r => r?,
                 };
-                let path = lines_counts_path(work, fi);
+                let path = layout::line_counts(&work.dir, fi);
                 let tmp = partial_path(&path);
                 counts.write_to(&tmp)?;
                 std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
-                write_atomic(&lines_key_path(work, fi), (fkey + "\n").as_bytes())
+                write_atomic(
+                    &layout::line_counts_key(&work.dir, fi),
+                    (fkey + "\n").as_bytes(),
+                )
             })
             .collect::<Result<Vec<()>>>()?;
     }
     work.mark_done("lines", task, tasks, &key)
 }
 
-fn lines_counts_path(work: &Work, fi: usize) -> PathBuf {
-    work.dir.join("lines").join(format!("file-{fi:06}.counts"))
-}
-
-fn lines_key_path(work: &Work, fi: usize) -> PathBuf {
-    work.dir.join("lines").join(format!("file-{fi:06}.key"))
-}
-
 fn read_lines_key(work: &Work, fi: usize) -> Option<String> {
-    let text = std::fs::read_to_string(lines_key_path(work, fi)).ok()?;
+    let text = std::fs::read_to_string(layout::line_counts_key(&work.dir, fi)).ok()?;
     Some(text.trim().to_string())
 }
 
@@ -134,8 +113,8 @@ pub fn lines_key(work: &Work) -> Result<String> {
     let mut keys = Vec::with_capacity(work.files.len());
     for (fi, f) in work.files.iter().enumerate() {
         keys.push(read_lines_key(work, fi).ok_or_else(|| {
-            Error::output(
-                &lines_key_path(work, fi),
+            Error::workdir(
+                &layout::line_counts_key(&work.dir, fi),
                 format!(
                     "the lines of input {} have not been counted with this config (run stage `lines` first)",
                     f.rel
@@ -146,21 +125,17 @@ pub fn lines_key(work: &Work) -> Result<String> {
     Ok(chain_key("lines-all", keys.iter().map(String::as_str)))
 }
 
-fn repeated_info_path(work: &Work) -> PathBuf {
-    work.dir.join("process").join("repeated.json")
-}
-
 /// The summary of the repeated lines that `process` removed (None when the
 /// mechanism is off).
 pub fn repeated_info(work: &Work) -> Result<Option<RepeatedInfo>> {
     if !work.loaded.config.clean.repeated.enabled {
         return Ok(None);
     }
-    let path = repeated_info_path(work);
+    let path = layout::repeated_info(&work.dir);
     let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
     serde_json::from_str(&text)
         .map(Some)
-        .map_err(|e| Error::output(&path, format!("work file unreadable: {e}")))
+        .map_err(|e| Error::workdir(&path, format!("work file unreadable: {e}")))
 }
 
 /// The merged counts of the `lines` stage, judged: the repeated lines to
@@ -173,8 +148,8 @@ pub fn load_repeated(work: &Work) -> Result<Option<RepeatedLines>> {
     lines_key(work)?;
     let mut all = repeated::LineCounts::new(&cfg.clean.repeated);
     for fi in 0..work.files.len() {
-        all.merge(repeated::LineCounts::read_from(&lines_counts_path(
-            work, fi,
+        all.merge(repeated::LineCounts::read_from(&layout::line_counts(
+            &work.dir, fi,
         ))?);
     }
     Ok(Some(all.finish(&cfg.clean.repeated)))
@@ -206,7 +181,7 @@ pub fn process_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
         // What finalize reports in the manifest, so it need not merge the
         // counts again (every task writes the same bytes).
         let info = serde_json::to_string(&RepeatedInfo::of(r)).expect("info serializes") + "\n";
-        write_atomic(&repeated_info_path(work), info.as_bytes())?;
+        write_atomic(&layout::repeated_info(&work.dir), info.as_bytes())?;
     }
     let n_rules = stages.removal_names().len();
     let mine = my_files(work, task, tasks);
@@ -253,12 +228,12 @@ fn process_one(
     if let Some(old) = read_stats(work, fi)
         && old.key == key
         && (old.skipped.is_some()
-            || (spill_path(work, fi).exists() && cands_path(work, fi).exists()))
+            || (layout::spill(&work.dir, fi).exists() && layout::cands(&work.dir, fi).exists()))
     {
         return Ok(());
     }
-    let spill = spill_path(work, fi);
-    let cands = cands_path(work, fi);
+    let spill = layout::spill(&work.dir, fi);
+    let cands = layout::cands(&work.dir, fi);
     let (spill_tmp, cands_tmp) = (partial_path(&spill), partial_path(&cands));
     let mut stats = match process_file(stages, f, &spill_tmp, &cands_tmp, n_rules) {
         Err(e) if skip_bad => {
@@ -316,11 +291,11 @@ impl FileStats {
 
 fn write_stats(work: &Work, fi: usize, stats: &FileStats) -> Result<()> {
     let text = serde_json::to_string(stats).expect("stats serialize") + "\n";
-    write_atomic(&stats_path(work, fi), text.as_bytes())
+    write_atomic(&layout::file_stats(&work.dir, fi), text.as_bytes())
 }
 
 fn read_stats(work: &Work, fi: usize) -> Option<FileStats> {
-    let text = std::fs::read_to_string(stats_path(work, fi)).ok()?;
+    let text = std::fs::read_to_string(layout::file_stats(&work.dir, fi)).ok()?;
     serde_json::from_str(&text).ok()
 }
 
@@ -331,9 +306,9 @@ pub fn all_stats(work: &Work) -> Result<(Vec<FileStats>, String)> {
     let lkey = lines_key(work)?;
     let mut all = Vec::with_capacity(work.files.len());
     for (fi, f) in work.files.iter().enumerate() {
-        let path = stats_path(work, fi);
+        let path = layout::file_stats(&work.dir, fi);
         let stale = || {
-            Error::output(
+            Error::workdir(
                 &path,
                 format!(
                     "input {} has not been processed with this config (run stage `process` first)",

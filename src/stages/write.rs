@@ -16,15 +16,14 @@
 //! Documents stream through.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::dedup::DedupStream;
-use super::process::{all_stats, spill_path};
-use super::{Work, chain_key, write_atomic};
+use super::process::all_stats;
+use super::{Work, chain_key, layout, write_atomic};
 use crate::doc::{Reject, Stage};
 use crate::error::{Error, Result};
 use crate::manifest::{self, Counts};
@@ -44,16 +43,6 @@ pub struct WriteStats {
     pub languages: BTreeMap<String, BTreeMap<String, u64>>,
     pub shards: Vec<ShardInfo>,
     pub rejected_shards: Vec<ShardInfo>,
-}
-
-pub fn task_dir(work: &Work, task: usize, tasks: usize) -> PathBuf {
-    work.dir
-        .join("write")
-        .join(format!("task-{task:05}-of-{tasks:05}"))
-}
-
-pub fn stats_path(work: &Work, task: usize, tasks: usize) -> PathBuf {
-    task_dir(work, task, tasks).join("stats.json")
 }
 
 pub fn write_key(up: &str) -> String {
@@ -112,7 +101,7 @@ pub fn write_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
     }
     let cfg = &work.loaded.config;
     let mut dd = DedupStream::open(work, &stats, &up)?;
-    let root = task_dir(work, task, tasks);
+    let root = layout::write_task(&work.dir, task, tasks);
     if root.exists() {
         std::fs::remove_dir_all(&root).map_err(|e| Error::io(&root, e))?;
     }
@@ -143,7 +132,7 @@ pub fn write_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
         if s.skipped.is_some() {
             continue;
         }
-        let mut spill = SpillReader::open(&spill_path(work, fi))?;
+        let mut spill = SpillReader::open(&layout::spill(&work.dir, fi))?;
         for r in 0..s.records {
             // Row groups the encoder threads have finished go to their
             // files now rather than at their set's next flush, so memory
@@ -281,7 +270,7 @@ pub fn write_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
     }
     bar.finish_and_clear();
     if dd.read() != dd.len() {
-        return Err(Error::output(
+        return Err(Error::workdir(
             &work.dir,
             format!(
                 "{} documents reached dedup but {} decisions were made",
@@ -303,6 +292,9 @@ pub fn write_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
         .map(|((s, r), (n, c))| (s, r, n, c))
         .collect();
     let text = serde_json::to_string(&out).expect("stats serialize") + "\n";
-    write_atomic(&stats_path(work, task, tasks), text.as_bytes())?;
+    write_atomic(
+        &layout::write_stats(&work.dir, task, tasks),
+        text.as_bytes(),
+    )?;
     work.mark_done("write", task, tasks, &key)
 }
