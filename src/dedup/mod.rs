@@ -18,13 +18,14 @@
 //! content, never on thread count.
 
 pub mod minhash;
+pub mod signature;
 pub mod sigtable;
 
 use std::collections::HashMap;
 
 use xxhash_rust::xxh3::xxh3_128;
 
-use minhash::Signature;
+use signature::Signature;
 
 /// What dedup knows of one document that reached it: 16 bytes of key, the
 /// MinHash signature (8 bytes per hash) when near dedup is on, its length
