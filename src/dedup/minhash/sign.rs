@@ -172,7 +172,7 @@ pub fn shingle_kind(norm: &str, cfg: &MinHashConfig) -> ShingleKind {
     }
 }
 
-/// MinHash signature of `text` (normalized with [`normalize_for_shingles`]).
+/// MinHash signature of `text` (normalized with [`normalize_for_shingles`](super::normalize_for_shingles)).
 ///
 /// Word mode: shingles are `ngram` consecutive words, hashed as the UTF-8
 /// bytes "w1 w2 ... wn" of the normalized text. Character mode: spaces are

@@ -197,7 +197,7 @@ pub(super) fn c4_check(s: &Scratch, text: &str, c: &C4Config) -> Result<(), Filt
 /// C4's line-level cleaning: returns the text made of the kept lines (joined
 /// with "\n") and the number of lines removed. Document-level rules (lorem
 /// ipsum, curly bracket, sentence count) are not applied here; use
-/// [`QualityConfig::check`] for those.
+/// [`QualityConfig::check`](super::QualityConfig::check) for those.
 pub fn c4_clean_lines(text: &str, c: &C4Config) -> (String, usize) {
     let mut out = String::with_capacity(text.len());
     let mut removed = 0usize;

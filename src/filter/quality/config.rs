@@ -223,7 +223,7 @@ pub struct QualityConfig {
     pub gopher_quality: GopherQualityConfig,
     pub c4: C4Config,
     pub fineweb: FineWebConfig,
-    /// Use the built-in per-language table ([`fineweb2_languages`]).
+    /// Use the built-in per-language table ([`fineweb2_languages`](super::fineweb2_languages)).
     pub language_table: bool,
     /// Your own per-language overrides, keyed by ISO 639-3 (`deu`) or
     /// `lang_Script` (`deu_Latn`). Each field set here wins over the

@@ -84,7 +84,7 @@ impl Scratch {
 }
 
 /// Number of words of `text` ([`crate::filter::words::count_words`]), tokenizing it
-/// into this thread's scratch so that a following [`QualityConfig::check`]
+/// into this thread's scratch so that a following [`QualityConfig::check`](super::QualityConfig::check)
 /// of the same text does not tokenize it again.
 pub fn count_words(text: &str) -> usize {
     SCRATCH.with(|s| {

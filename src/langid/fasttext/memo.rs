@@ -7,7 +7,7 @@ use std::cell::RefCell;
 
 use super::matrix::prefetch;
 
-/// Reusable per-call buffers for [`FastText::predict_with`].
+/// Reusable per-call buffers for [`FastText::predict_with`](super::FastText::predict_with).
 #[derive(Default)]
 pub struct Scratch {
     pub(super) hidden: Vec<f32>,
