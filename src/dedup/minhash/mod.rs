@@ -6,7 +6,7 @@
 //! - **Deterministic.** A signature depends only on the text and the config
 //!   (no hash-map order, no platform word size, no thread count): base hashes
 //!   are xxh3-64 with the configured seed, permutations are fixed functions of
-//!   the seed. [`cluster`] returns the same assignments for the same
+//!   the seed. [`cluster`](fn@cluster) returns the same assignments for the same
 //!   signatures whatever the rayon pool size, and whether or not it spills.
 //! - **One assignment per input**, in input order. Every document belongs to
 //!   exactly one cluster (singletons included); exactly one member of each
@@ -17,7 +17,7 @@
 //!   `verify_min_jaccard = Some(t)` a bucket collision is only turned into an
 //!   edge when the signature-estimated Jaccard is `>= t`, which removes most
 //!   pairs below the threshold that banding alone lets through.
-//! - **Never text in memory.** [`cluster`] sees only signatures, band hashes
+//! - **Never text in memory.** [`cluster`](fn@cluster) sees only signatures, band hashes
 //!   and ids.
 //!
 //! # What it does not do
@@ -33,7 +33,7 @@
 //! With `k = bands * rows` hashes:
 //! - a signature: `8 * k` bytes (960 B at the default 20 x 6), in a
 //!   [`SigTable`](super::sigtable::SigTable): in memory, or in a file read a chunk or a signature at a
-//!   time. [`cluster`] copies the caller's signatures into memory; the
+//!   time. [`cluster`](fn@cluster) copies the caller's signatures into memory; the
 //!   build's `bands` and `cluster` stages keep them in memory up to half of
 //!   `memory_budget_mb` and in a file beyond (`crate::stages`);
 //! - union-find parent: 4 bytes; output [`Assignment`]: 32 bytes;

@@ -83,7 +83,7 @@ impl IntMap {
 /// running counts, 384 buckets per cache line ([`RankLine`]; 333 KB for
 /// lid.176), answers from one line whether a bucket is kept and its rank
 /// among the kept buckets (in bucket order). The loader copies the input
-/// rows of the kept buckets into that order (see [`Matrix::with_rows`]), so
+/// rows of the kept buckets into that order (see [`Matrix::with_rows`](super::matrix::Matrix::with_rows)), so
 /// the rank is the compact row: no second table to read. Larger bucket
 /// counts keep the file's hash map, whose values are the compact rows.
 pub(super) enum BucketRows {

@@ -125,10 +125,10 @@ fn load_le(text: &[u8], at: usize, take: usize) -> u64 {
 }
 
 /// A cheap 64-bit hash of token `text[start..start + len]`, for
-/// [`RowMemo`] only: eight bytes per multiplication instead of
+/// [`RowMemo`](super::memo::RowMemo) only: eight bytes per multiplication instead of
 /// [`ft_hash`]'s one. Its high bits depend on every byte.
 #[inline]
-fn memo_key(text: &[u8], start: usize, len: usize) -> u64 {
+pub(super) fn memo_key(text: &[u8], start: usize, len: usize) -> u64 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut h = (len as u64).wrapping_mul(K);
     let mut at = 0;

@@ -16,7 +16,7 @@ pub struct Scratch {
     pub(super) rows: Vec<u32>,
     pub(super) word_buf: Vec<u8>,
     pub(super) heap: Vec<(f32, u32)>,
-    /// Tokens of the line: (start, length, [`memo_key`]).
+    /// Tokens of the line: (start, length, [`memo_key`](super::hash::memo_key)).
     pub(super) toks: Vec<(usize, usize, u64)>,
     /// Bucket ids of a token's character n-grams.
     pub(super) ids: Vec<u32>,
@@ -39,7 +39,7 @@ impl Scratch {
 /// so predictions are unchanged.
 ///
 /// A record holds a token's bytes and its rows in one cache line, at a
-/// place that depends only on the token's [`memo_key`]: the records of the
+/// place that depends only on the token's [`memo_key`](super::hash::memo_key): the records of the
 /// next tokens of a line are prefetched while the current one is handled.
 /// Found by comparing the token's bytes, never by hash alone.
 /// Bounded ([`RowMemo::SETS`] sets of [`RowMemo::WAYS`] records, 2 MiB): a
@@ -48,7 +48,7 @@ impl Scratch {
 /// kept (computed every time).
 #[derive(Default)]
 pub(super) struct RowMemo {
-    /// [`FastText::uid`] of the model the records belong to.
+    /// [`FastText::uid`](super::FastText::uid) of the model the records belong to.
     pub(super) model: u64,
     /// `SETS * WAYS` records, set by set, newest first within a set.
     recs: Vec<MemoRec>,
@@ -58,7 +58,7 @@ pub(super) struct RowMemo {
 #[derive(Clone, Copy)]
 #[repr(C, align(64))]
 pub(super) struct MemoRec {
-    /// The token's [`ft_hash`].
+    /// The token's [`ft_hash`](super::hash::ft_hash).
     pub(super) hash: u32,
     /// Token length in bytes; 0 marks a free record (tokens are never empty).
     key_len: u8,
@@ -140,7 +140,7 @@ impl RowMemo {
         self.recs.resize(Self::SETS * Self::WAYS, MemoRec::EMPTY);
     }
 
-    /// Index of the first record of the set of a token whose [`memo_key`]
+    /// Index of the first record of the set of a token whose [`memo_key`](super::hash::memo_key)
     /// is `key` (its high bits).
     #[inline]
     fn set_of(key: u64) -> usize {
@@ -156,7 +156,7 @@ impl RowMemo {
         }
     }
 
-    /// The record of `tok` (`key` = its [`memo_key`]), if kept.
+    /// The record of `tok` (`key` = its [`memo_key`](super::hash::memo_key)), if kept.
     #[inline]
     pub(super) fn get(&self, tok: &[u8], key: u64) -> Option<&MemoRec> {
         let at = Self::set_of(key);
@@ -166,7 +166,7 @@ impl RowMemo {
             .find(|r| r.key_len as usize == tok.len() && short_eq(r.key(), tok))
     }
 
-    /// Keep `tok` (`key` = its [`memo_key`], `hash` = its [`ft_hash`]) with
+    /// Keep `tok` (`key` = its [`memo_key`](super::hash::memo_key), `hash` = its [`ft_hash`](super::hash::ft_hash)) with
     /// `rows` (`None`: a skipped token) if they fit in a record; the oldest
     /// record of its set is dropped.
     pub(super) fn insert(&mut self, tok: &[u8], key: u64, hash: u32, rows: Option<&[u32]>) {

@@ -55,7 +55,7 @@ pub struct FastText {
     pub(super) head: Head,
     /// The file's input matrix is product-quantized (`.ftz`).
     quantized: bool,
-    /// Distinct for every model loaded in this process (keys [`RowMemo`]).
+    /// Distinct for every model loaded in this process (keys [`RowMemo`](super::memo::RowMemo)).
     uid: u64,
 }
 
@@ -428,7 +428,7 @@ impl FastText {
     }
 
     /// Append the input rows of `tok` (not `</s>`; `key` = its
-    /// [`memo_key`]) to `s.rows`, as `Dictionary::getLine` finds them: a
+    /// [`memo_key`](super::hash::memo_key)) to `s.rows`, as `Dictionary::getLine` finds them: a
     /// word's own row and n-gram rows, an unknown token's character n-gram
     /// rows. Returns the token's [`ft_hash`], or `None` for a token that is
     /// skipped (a label, or any `__label__` token). Served from the memo
