@@ -18,6 +18,7 @@
 //! content, never on thread count.
 
 pub mod minhash;
+pub mod signature;
 pub mod sigtable;
 
 use std::collections::HashMap;
@@ -25,7 +26,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_128;
 
-use minhash::Signature;
+use signature::Signature;
 
 /// The `[dedup]` section: exact and near-duplicate dedup.
 #[derive(Clone, Debug, Deserialize, Serialize)]

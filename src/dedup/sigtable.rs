@@ -25,7 +25,8 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use super::minhash::Signature;
+use super::signature::Signature;
+pub use super::signature::jaccard;
 
 /// Signatures per chunk in [`SigTable::for_each_chunk`] (7.5 MB at 120
 /// hashes).
@@ -158,16 +159,6 @@ impl SigTable {
         }
         Ok(())
     }
-}
-
-/// Share of positions where `a` and `b` agree (0 when empty).
-pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
-    let n = a.len().min(b.len());
-    if n == 0 {
-        return 0.0;
-    }
-    let same = a.iter().zip(b).filter(|(x, y)| x == y).count();
-    same as f64 / n as f64
 }
 
 /// Collects signatures into a [`SigTable`], moving to a file at `path` once
