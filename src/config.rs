@@ -23,6 +23,7 @@ pub use crate::clean::CleanConfig;
 pub use crate::dedup::DedupConfig;
 pub use crate::filter::FilterConfig;
 pub use crate::langid::LangidConfig;
+pub use crate::normalize::{NormForm, NormalizeConfig};
 pub use crate::read::{FieldMap, InputConfig, OnBadFile};
 pub use crate::split::SplitConfig;
 
@@ -113,37 +114,6 @@ impl Default for OutputConfig {
             zstd_level: 3,
             overwrite: true,
             allow_empty: false,
-        }
-    }
-}
-
-/// Unicode normalization form.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum NormForm {
-    #[default]
-    Nfc,
-    Nfkc,
-}
-
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct NormalizeConfig {
-    /// `nfc` (default) or `nfkc`. Under NFKC, fullwidth CJK punctuation
-    /// (U+FF01-FF65 punctuation) keeps its width.
-    pub form: NormForm,
-    /// Repair UTF-8 text that was decoded as Windows-1252 or Latin-1
-    /// ("CafÃ©", "â€™", "Ø§Ù„"), conservatively; see
-    /// [`crate::normalize::fix_mojibake`]. Documents repaired are counted in
-    /// the manifest (`counts.repaired_mojibake`). Default true.
-    pub fix_mojibake: bool,
-}
-
-impl Default for NormalizeConfig {
-    fn default() -> Self {
-        NormalizeConfig {
-            form: NormForm::Nfc,
-            fix_mojibake: true,
         }
     }
 }

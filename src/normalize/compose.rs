@@ -10,8 +10,8 @@ use std::borrow::Cow;
 use unicode_normalization::char::canonical_combining_class;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick, is_nfkc_quick};
 
+use super::NormForm;
 use super::scan;
-use crate::config::NormForm;
 
 pub(super) fn compose(text: Cow<'_, str>, form: NormForm) -> Cow<'_, str> {
     match form {

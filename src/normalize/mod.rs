@@ -37,12 +37,43 @@ mod tests;
 
 use std::borrow::Cow;
 
-use crate::config::{NormForm, NormalizeConfig};
+use serde::{Deserialize, Serialize};
 
 use compose::compose;
 use invisibles::{drop_loose_joiners, strip_invisibles};
 pub use mojibake::fix_mojibake;
 use whitespace::fold_whitespace;
+
+/// Unicode normalization form.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NormForm {
+    #[default]
+    Nfc,
+    Nfkc,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NormalizeConfig {
+    /// `nfc` (default) or `nfkc`. Under NFKC, fullwidth CJK punctuation
+    /// (U+FF01-FF65 punctuation) keeps its width.
+    pub form: NormForm,
+    /// Repair UTF-8 text that was decoded as Windows-1252 or Latin-1
+    /// ("CafÃ©", "â€™", "Ø§Ù„"), conservatively; see
+    /// [`crate::normalize::fix_mojibake`]. Documents repaired are counted in
+    /// the manifest (`counts.repaired_mojibake`). Default true.
+    pub fix_mojibake: bool,
+}
+
+impl Default for NormalizeConfig {
+    fn default() -> Self {
+        NormalizeConfig {
+            form: NormForm::Nfc,
+            fix_mojibake: true,
+        }
+    }
+}
 
 /// A document's text after [`document_text`].
 #[derive(Debug, Default, PartialEq)]

@@ -5,10 +5,10 @@
 
 use unicode_normalization::{UnicodeNormalization, is_nfc_quick, is_nfkc_quick};
 
+use super::NormForm;
 use super::compose::is_cjk_width_punct;
 use super::invisibles::{is_dropped_format, is_joiner, is_letterish};
 use super::mojibake::{Evidence, cp1252_byte, decode_candidate};
-use crate::config::NormForm;
 
 pub fn normalize(text: &str, form: NormForm) -> String {
     let mut normal = compose(strip_invisibles(text), form);
