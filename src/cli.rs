@@ -108,27 +108,27 @@ pub struct SlurmSubmitArgs {
     #[arg(long, value_name = "N")]
     pub tasks: Option<usize>,
     /// Slurm partition (else the cluster's default).
-    #[arg(long, value_parser = crate::cmd::slurm::slurm_value)]
+    #[arg(long, value_parser = corpusforge::slurm::slurm_value)]
     pub partition: Option<String>,
     /// CPUs per task (Slurm's default: 1); the stage uses as many threads.
     #[arg(long, value_name = "K")]
     pub cpus_per_task: Option<u32>,
     /// Memory per task in Slurm's syntax, e.g. 4G (else the cluster's
     /// default).
-    #[arg(long, value_name = "M", value_parser = crate::cmd::slurm::slurm_value)]
+    #[arg(long, value_name = "M", value_parser = corpusforge::slurm::slurm_value)]
     pub mem: Option<String>,
     /// Time limit per task in Slurm's syntax, e.g. 2:00:00.
-    #[arg(long, value_name = "T", value_parser = crate::cmd::slurm::slurm_value)]
+    #[arg(long, value_name = "T", value_parser = corpusforge::slurm::slurm_value)]
     pub time: Option<String>,
     /// One stage's own setting, e.g. `process:tasks=64`, `cluster:mem=16G`,
     /// `write:time=1:00:00`; keys: tasks, cpus, mem, time (repeatable).
     #[arg(long = "stage", value_name = "STAGE:KEY=VALUE",
-          value_parser = crate::cmd::slurm::parse_stage_setting)]
-    pub stage: Vec<crate::cmd::slurm::StageSetting>,
+          value_parser = corpusforge::slurm::parse_stage_setting)]
+    pub stage: Vec<corpusforge::slurm::StageSetting>,
     /// An extra `#SBATCH` option for every job, e.g. `--account=proj`
     /// (repeatable).
     #[arg(long = "sbatch-arg", value_name = "OPTION", allow_hyphen_values = true,
-          value_parser = crate::cmd::slurm::sbatch_arg)]
+          value_parser = corpusforge::slurm::sbatch_arg)]
     pub sbatch_args: Vec<String>,
     /// Discard DIR's earlier state (stage outputs, markers, scripts,
     /// config) and start over, e.g. after changing the config.

@@ -23,6 +23,7 @@ pub mod process;
 pub mod read;
 pub mod release;
 pub mod report;
+pub mod slurm;
 pub mod spill;
 pub mod split;
 pub mod stages;

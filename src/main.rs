@@ -34,7 +34,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             // Not a failure to report: `slurm status` already printed why.
-            if let Some(s) = err.downcast_ref::<cmd::slurm::Unfinished>() {
+            if let Some(s) = err.downcast_ref::<corpusforge::slurm::Unfinished>() {
                 return ExitCode::from(s.exit_code());
             }
             if let Some(io) = err.downcast_ref::<std::io::Error>()
