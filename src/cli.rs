@@ -43,20 +43,24 @@ pub enum Command {
     CleanStats(CleanStatsArgs),
     /// Run each quality filter on JSONL documents from stdin and print its
     /// decision per document (for scripts/filter_parity.py).
+    #[cfg(feature = "dev-tools")]
     #[command(hide = true)]
     FilterCheck(FilterCheckArgs),
     /// Cluster JSONL documents (`{"id","text"[,"date"]}`) from stdin by
     /// MinHash + LSH and print one assignment per line (for
     /// scripts/eval_neardup.py).
+    #[cfg(feature = "dev-tools")]
     #[command(hide = true)]
     NearDup(NearDupArgs),
     /// Read and parse every input record (optionally identify its
     /// language) and print counts as JSON: the read stage of
     /// scripts/bench.sh.
+    #[cfg(feature = "dev-tools")]
     #[command(hide = true)]
     BenchRead(BenchReadArgs),
 }
 
+#[cfg(feature = "dev-tools")]
 #[derive(Debug, Args)]
 pub struct BenchReadArgs {
     /// Config whose [input] (and, with --langid, [langid]) to use.
@@ -152,6 +156,7 @@ pub struct SlurmStatusArgs {
     pub interval: f64,
 }
 
+#[cfg(feature = "dev-tools")]
 #[derive(Debug, Args)]
 pub struct NearDupArgs {
     /// Config whose [dedup.near] section to use (else the defaults).
@@ -186,6 +191,7 @@ pub struct CleanStatsArgs {
     pub examples: usize,
 }
 
+#[cfg(feature = "dev-tools")]
 #[derive(Debug, Args)]
 pub struct FilterCheckArgs {
     /// `published` (datatrove's English values), `multilingual` (our

@@ -24,10 +24,13 @@ fn main() -> ExitCode {
         cli::Command::Verify(a) => cmd::verify::run(a),
         cli::Command::Inspect(a) => cmd::inspect::run(a),
         cli::Command::DedupParams(a) => cmd::dedup_params::run(a),
+        #[cfg(feature = "dev-tools")]
         cli::Command::FilterCheck(a) => cmd::filter_check::run(a),
         cli::Command::CleanStats(a) => cmd::clean_stats::run(a),
+        #[cfg(feature = "dev-tools")]
         cli::Command::NearDup(a) => cmd::near_dup::run(a),
         cli::Command::Slurm(a) => cmd::slurm::run(a),
+        #[cfg(feature = "dev-tools")]
         cli::Command::BenchRead(a) => cmd::bench_read::run(a),
     };
     match result {
