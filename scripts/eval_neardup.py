@@ -134,7 +134,8 @@ def build_dev_tools(*cmds):
     """`near-dup` is a hidden subcommand of the `dev-tools` feature: when a
     command runs this repository's release binary, (re)build it with that
     feature first (a no-op when it is up to date), since a plain
-    `cargo build --release` leaves a binary without it at the same path."""
+    `cargo build --release` leaves a binary without it at the same path.
+    CARGO_TARGET_DIR is ignored: the command runs the binary in ./target."""
     if any(shlex.split(c)[:1] == ["target/release/corpusforge"] for c in cmds if c):
         subprocess.check_call(
             ["cargo", "build", "--release", "--locked", "--quiet", "--features", "dev-tools"],
