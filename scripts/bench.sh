@@ -88,8 +88,10 @@
 # corpusforge` rerun the corpusforge cases on larger inputs (datatrove's
 # FULL pipeline takes about an hour per GiB on 2 cores).
 #
-# Environment: CORPUSFORGE_BIN (default target/release/corpusforge; copied to
-# target/bench/bin/ first so a rebuild during the run changes nothing),
+# Environment: CORPUSFORGE_BIN (default target/release/corpusforge, built
+# first with `--features dev-tools` for bench-read; a given binary must have
+# that feature; copied to target/bench/bin/ first so a rebuild during the run
+# changes nothing),
 # BENCH_SOURCE (default ../shared/corpora/news_articles).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -154,6 +156,11 @@ python3 scripts/bench_make_input.py --source "$SOURCE" --out "$INPUT" --size "$S
 mkdir -p "$B/bin"
 CF=$B/bin/corpusforge
 if [ "$ONLY" != datatrove ]; then
+    # bench-read is a hidden subcommand of the dev-tools feature; a plain
+    # `cargo build --release` leaves a binary without it at the same path.
+    if [ -z "${CORPUSFORGE_BIN:-}" ]; then
+        env -u CARGO_TARGET_DIR cargo build --release --locked --quiet --features dev-tools
+    fi
     cp "$CF_SRC" "$CF"
 fi
 ENV_JSON=$B/env-$SIZE.json

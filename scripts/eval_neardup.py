@@ -130,6 +130,20 @@ def plant(base, n_planted, rng):
     return docs
 
 
+def build_dev_tools(*cmds):
+    """`near-dup` is a hidden subcommand of the `dev-tools` feature: when a
+    command runs this repository's release binary, (re)build it with that
+    feature first (a no-op when it is up to date), since a plain
+    `cargo build --release` leaves a binary without it at the same path.
+    CARGO_TARGET_DIR is ignored: the command runs the binary in ./target."""
+    if any(shlex.split(c)[:1] == ["target/release/corpusforge"] for c in cmds if c):
+        subprocess.check_call(
+            ["cargo", "build", "--release", "--locked", "--quiet", "--features", "dev-tools"],
+            cwd=REPO,
+            env={k: v for k, v in os.environ.items() if k != "CARGO_TARGET_DIR"},
+        )
+
+
 def run_cmd(cmd, docs, fields):
     inp = "".join(json.dumps({k: d[k] for k in fields}, ensure_ascii=False) + "\n" for d in docs)
     t0 = time.perf_counter()
@@ -281,6 +295,7 @@ def main():
     ap.add_argument("--no-datasketch", action="store_true")
     ap.add_argument("--json-out", help="also write all figures here")
     a = ap.parse_args()
+    build_dev_tools(a.rust_cmd, a.norm_cmd)
 
     rng = random.Random(a.seed)
     base = load_corpus(a.corpus, a.n_base, a.min_words, rng)

@@ -122,6 +122,20 @@ def ensure_venv(venv: Path):
     os.execv(str(py), [str(py), *sys.argv])
 
 
+def build_dev_tools(*cmds: str):
+    """`filter-check` is a hidden subcommand of the `dev-tools` feature: when a
+    command runs this repository's release binary, (re)build it with that
+    feature first (a no-op when it is up to date), since a plain
+    `cargo build --release` leaves a binary without it at the same path.
+    CARGO_TARGET_DIR is ignored: the command runs the binary in ./target."""
+    if any(shlex.split(c)[:1] == ["target/release/corpusforge"] for c in cmds if c):
+        subprocess.check_call(
+            ["cargo", "build", "--release", "--locked", "--quiet", "--features", "dev-tools"],
+            cwd=REPO,
+            env={k: v for k, v in os.environ.items() if k != "CARGO_TARGET_DIR"},
+        )
+
+
 def read_jsonl_gz(path: Path):
     with gzip.open(path, "rt", encoding="utf-8") as f:
         for line in f:
@@ -360,6 +374,7 @@ def word_check(args):
 def main():
     args = parse_args()
     ensure_venv(Path(args.venv))
+    build_dev_tools(args.rust_cmd, args.rust_words_cmd)
     worst = 100.0 if args.skip_filters else filter_parity(args)
     words_ok = True if args.skip_words else word_check(args)
     sys.exit(0 if worst >= 99.0 and words_ok else 1)

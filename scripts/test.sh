@@ -2,7 +2,8 @@
 # Runs every test of corpusforge on a fresh machine:
 #  1. a Python venv (.venv/) with the packages of tests/python/requirements.txt;
 #  2. `cargo test --release` (release profile, so the build is shared with
-#     the main job and the benchmarks: the dependency tree compiles once);
+#     the main job and the benchmarks: the dependency tree compiles once),
+#     with the features dev-tools and testkit;
 #  3. bounded fuzzing (scripts/fuzz.sh: each of the 7 targets 60 s, four at
 #     a time, so two rounds on 2 cores; skipped, saying why, without a
 #     nightly toolchain);
@@ -31,8 +32,13 @@ if [ ! -x /usr/bin/chromium ] && [ -z "${CHROMIUM:-}" ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium
 fi
 
-cargo build --release --locked
-cargo test --release --locked
+# With the developer subcommands (feature dev-tools, for the scripts in
+# scripts/) and the test helpers (testkit, which the tests turn on anyway):
+# one set of features for both commands compiles the crate once, and leaves
+# in target/release/ a binary every script can use. Users build without them.
+FEATURES=dev-tools,testkit
+cargo build --release --locked --features $FEATURES
+cargo test --release --locked --features $FEATURES
 # Four at a time: the fuzz build (about 9.5 CPU-minutes cold) dominates,
 # and two rounds of 60 s keep the step near 8 minutes on a fresh 2-core
 # machine; each target then gets about half a core.

@@ -43,20 +43,24 @@ pub enum Command {
     CleanStats(CleanStatsArgs),
     /// Run each quality filter on JSONL documents from stdin and print its
     /// decision per document (for scripts/filter_parity.py).
+    #[cfg(feature = "dev-tools")]
     #[command(hide = true)]
     FilterCheck(FilterCheckArgs),
     /// Cluster JSONL documents (`{"id","text"[,"date"]}`) from stdin by
     /// MinHash + LSH and print one assignment per line (for
     /// scripts/eval_neardup.py).
+    #[cfg(feature = "dev-tools")]
     #[command(hide = true)]
     NearDup(NearDupArgs),
     /// Read and parse every input record (optionally identify its
     /// language) and print counts as JSON: the read stage of
     /// scripts/bench.sh.
+    #[cfg(feature = "dev-tools")]
     #[command(hide = true)]
     BenchRead(BenchReadArgs),
 }
 
+#[cfg(feature = "dev-tools")]
 #[derive(Debug, Args)]
 pub struct BenchReadArgs {
     /// Config whose [input] (and, with --langid, [langid]) to use.
@@ -108,27 +112,27 @@ pub struct SlurmSubmitArgs {
     #[arg(long, value_name = "N")]
     pub tasks: Option<usize>,
     /// Slurm partition (else the cluster's default).
-    #[arg(long, value_parser = crate::cmd::slurm::slurm_value)]
+    #[arg(long, value_parser = corpusforge::slurm::slurm_value)]
     pub partition: Option<String>,
     /// CPUs per task (Slurm's default: 1); the stage uses as many threads.
     #[arg(long, value_name = "K")]
     pub cpus_per_task: Option<u32>,
     /// Memory per task in Slurm's syntax, e.g. 4G (else the cluster's
     /// default).
-    #[arg(long, value_name = "M", value_parser = crate::cmd::slurm::slurm_value)]
+    #[arg(long, value_name = "M", value_parser = corpusforge::slurm::slurm_value)]
     pub mem: Option<String>,
     /// Time limit per task in Slurm's syntax, e.g. 2:00:00.
-    #[arg(long, value_name = "T", value_parser = crate::cmd::slurm::slurm_value)]
+    #[arg(long, value_name = "T", value_parser = corpusforge::slurm::slurm_value)]
     pub time: Option<String>,
     /// One stage's own setting, e.g. `process:tasks=64`, `cluster:mem=16G`,
     /// `write:time=1:00:00`; keys: tasks, cpus, mem, time (repeatable).
     #[arg(long = "stage", value_name = "STAGE:KEY=VALUE",
-          value_parser = crate::cmd::slurm::parse_stage_setting)]
-    pub stage: Vec<crate::cmd::slurm::StageSetting>,
+          value_parser = corpusforge::slurm::parse_stage_setting)]
+    pub stage: Vec<corpusforge::slurm::StageSetting>,
     /// An extra `#SBATCH` option for every job, e.g. `--account=proj`
     /// (repeatable).
     #[arg(long = "sbatch-arg", value_name = "OPTION", allow_hyphen_values = true,
-          value_parser = crate::cmd::slurm::sbatch_arg)]
+          value_parser = corpusforge::slurm::sbatch_arg)]
     pub sbatch_args: Vec<String>,
     /// Discard DIR's earlier state (stage outputs, markers, scripts,
     /// config) and start over, e.g. after changing the config.
@@ -152,6 +156,7 @@ pub struct SlurmStatusArgs {
     pub interval: f64,
 }
 
+#[cfg(feature = "dev-tools")]
 #[derive(Debug, Args)]
 pub struct NearDupArgs {
     /// Config whose [dedup.near] section to use (else the defaults).
@@ -186,6 +191,7 @@ pub struct CleanStatsArgs {
     pub examples: usize,
 }
 
+#[cfg(feature = "dev-tools")]
 #[derive(Debug, Args)]
 pub struct FilterCheckArgs {
     /// `published` (datatrove's English values), `multilingual` (our

@@ -12,6 +12,10 @@ pub mod dedup;
 pub mod doc;
 pub mod error;
 pub mod filter;
+// Test helpers (panicking checks for the fuzz targets, property and replay
+// tests), not part of the product: compiled for the unit tests and with the
+// `testkit` feature (as arrow-rs does with `test_common`).
+#[cfg(any(test, feature = "testkit"))]
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod html;
@@ -22,6 +26,7 @@ pub mod read;
 pub mod release;
 pub mod report;
 pub mod safety;
+pub mod slurm;
 pub mod spill;
 pub mod split;
 pub mod stages;

@@ -28,17 +28,20 @@ fn main() -> ExitCode {
         cli::Command::Verify(a) => cmd::verify::run(a),
         cli::Command::Inspect(a) => cmd::inspect::run(a),
         cli::Command::DedupParams(a) => cmd::dedup_params::run(a),
+        #[cfg(feature = "dev-tools")]
         cli::Command::FilterCheck(a) => cmd::filter_check::run(a),
         cli::Command::CleanStats(a) => cmd::clean_stats::run(a),
+        #[cfg(feature = "dev-tools")]
         cli::Command::NearDup(a) => cmd::near_dup::run(a),
         cli::Command::Slurm(a) => cmd::slurm::run(a),
+        #[cfg(feature = "dev-tools")]
         cli::Command::BenchRead(a) => cmd::bench_read::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             // Not a failure to report: `slurm status` already printed why.
-            if let Some(s) = err.downcast_ref::<cmd::slurm::Unfinished>() {
+            if let Some(s) = err.downcast_ref::<corpusforge::slurm::Unfinished>() {
                 return ExitCode::from(s.exit_code());
             }
             if let Some(io) = err.downcast_ref::<std::io::Error>()

@@ -410,6 +410,7 @@ pub fn records(file: &InputFile, cfg: &InputConfig) -> Result<Records> {
 
 /// The records of an input held in memory (fuzz targets and tests): `raw`
 /// is the file's bytes, compressed as `file` says.
+#[cfg(any(test, feature = "testkit"))]
 pub(crate) fn records_in_memory(
     raw: Vec<u8>,
     file: &InputFile,
@@ -424,6 +425,7 @@ pub(crate) fn records_in_memory(
 
 /// The records of a stream of a file's bytes (compressed as `file` says);
 /// not for Parquet, which needs random access.
+#[cfg(any(test, feature = "testkit"))]
 pub(crate) fn records_from_reader(
     raw: impl Read + Send + 'static,
     file: &InputFile,
