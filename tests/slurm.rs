@@ -9,7 +9,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use corpusforge::stages::{STAGES, marker_path};
+use corpusforge::stages::{StageName, marker_path};
 use util::root;
 
 /// A fake Slurm in `dir`: sbatch prints job ids from 100 up and keeps each
@@ -97,7 +97,7 @@ fn submit_status_and_resubmit_against_a_fake_slurm() {
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines.len(), STAGES.len(), "{out}");
+    assert_eq!(lines.len(), StageName::ALL.len(), "{out}");
     assert!(
         lines[0].starts_with("lines     job 100      tasks 0-2"),
         "{out}"
@@ -216,8 +216,8 @@ fn submit_status_and_resubmit_against_a_fake_slurm() {
     );
 
     // Every task done: status exits 0, a submit has nothing to do.
-    for (stage, multi) in STAGES {
-        mark_all(&work, stage, if *multi { 3 } else { 1 });
+    for s in StageName::ALL {
+        mark_all(&work, s.as_str(), if s.splittable() { 3 } else { 1 });
     }
     let o = slurm(&fake, &["status", w]);
     let (out, _) = text(&o);

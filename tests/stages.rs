@@ -55,8 +55,9 @@ fn stage(cfg: &Path, work: &Path, name: &str, task: usize, tasks: usize) {
 /// Run every stage as separate processes with `n` tasks per multi-task
 /// stage, the tasks of a stage in reverse order (order must not matter).
 fn build_by_tasks(cfg: &Path, work: &Path, n: usize) {
-    for (name, multi) in corpusforge::stages::STAGES {
-        let tasks = if *multi { n } else { 1 };
+    for s in corpusforge::stages::StageName::ALL {
+        let (name, multi) = (s.as_str(), s.splittable());
+        let tasks = if multi { n } else { 1 };
         for t in (0..tasks).rev() {
             stage(cfg, work, name, t, tasks);
         }

@@ -12,8 +12,9 @@ pub fn run(args: &StageArgs) -> Result<()> {
     if let Some(t) = args.threads {
         loaded.config.run.threads = t;
     }
+    let stage = stages::StageName::parse(&args.name)?;
     let pool = stages::thread_pool(loaded.config.run.threads)?;
     let work = Work::open(loaded, &args.workdir, false)?;
-    pool.install(|| stages::run_task(&work, &args.name, args.task, args.tasks))?;
+    pool.install(|| stages::run_task(&work, stage, args.task, args.tasks))?;
     Ok(())
 }

@@ -51,9 +51,9 @@ pub const CONFIG_COPY: &str = "config.toml";
 pub const SLURM_DIR: &str = "slurm";
 
 /// Write a file of the work directory atomically, with the library's one
-/// atomic write ([`crate::stages::write_atomic`]); its folder must exist.
+/// atomic write ([`crate::util::fs::write_atomic`]); its folder must exist.
 fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
-    crate::stages::write_atomic(path, bytes)
+    crate::util::fs::write_atomic(path, bytes)
         .with_context(|| format!("cannot write {}", path.display()))
 }
 

@@ -14,12 +14,12 @@ use super::queue::{Programs, active_elements, max_array_size, sbatch};
 use super::script::{ScriptSpec, sbatch_safe_path, sbatch_script};
 use super::{CONFIG_COPY, Job, JobsFile, SLURM_DIR, compress_indices, write_file};
 use crate::config::Config;
-use crate::stages::{STAGES, marker_path};
+use crate::stages::{StageName, marker_path};
 
 /// One `--stage STAGE:KEY=VALUE` setting.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StageSetting {
-    /// A name of [`STAGES`].
+    /// A name of a [`StageName`].
     pub stage: &'static str,
     pub key: StageKey,
 }
@@ -42,10 +42,10 @@ pub fn parse_stage_setting(s: &str) -> Result<StageSetting, String> {
     let (stage, rest) = s
         .split_once(':')
         .ok_or_else(|| format!("{s:?}: expected STAGE:KEY=VALUE, e.g. process:tasks=8"))?;
-    let (&(stage, splittable), _) = STAGES
-        .iter()
-        .zip(0..)
-        .find(|((name, _), _)| *name == stage)
+    let (stage, splittable) = StageName::ALL
+        .into_iter()
+        .find(|s| s.as_str() == stage)
+        .map(|s| (s.as_str(), s.splittable()))
         .ok_or_else(|| format!("{stage:?} is not a stage; the stages are {}", stage_names()))?;
     let (key, value) = rest
         .split_once('=')
@@ -96,9 +96,9 @@ pub fn sbatch_arg(s: &str) -> Result<String, String> {
 }
 
 fn stage_names() -> String {
-    STAGES
+    StageName::ALL
         .iter()
-        .map(|(n, _)| *n)
+        .map(|s| s.as_str())
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -142,8 +142,10 @@ pub fn submit(
     note: &mut dyn FnMut(String),
 ) -> Result<Vec<Job>> {
     let loaded = Config::load(&opts.config)?;
-    loaded.config.validate(&opts.config)?;
     let workdir = std::path::absolute(chdir.join(&opts.workdir))?;
+    // The rules of a local build: the config's values, and a work directory
+    // and output that are corpusforge's to write (see crate::safety).
+    crate::stages::preflight(&loaded, &workdir)?;
     sbatch_safe_path(&workdir)?;
     sbatch_safe_path(chdir)?;
     if !exe.is_file() {
@@ -205,6 +207,9 @@ pub fn submit(
 
     let max_array = max_array_size(programs, note);
     let tasks = tasks_per_stage(opts, max_array, record.as_ref(), note)?;
+    crate::safety::create_workdir(&workdir)?;
+    let _lock =
+        crate::safety::Lock::exclusive(&workdir.join(crate::safety::WORKDIR_LOCK), &workdir)?;
     std::fs::create_dir_all(workdir.join(SLURM_DIR).join("logs"))
         .with_context(|| format!("cannot create {}", workdir.join(SLURM_DIR).display()))?;
     if same_config != Some(true) || opts.fresh {
@@ -303,7 +308,7 @@ fn tasks_per_stage(
     note: &mut dyn FnMut(String),
 ) -> Result<Vec<(&'static str, usize)>> {
     let mut out = Vec::new();
-    for &(stage, splittable) in STAGES {
+    for (stage, splittable) in StageName::ALL.map(|s| (s.as_str(), s.splittable())) {
         let asked = opts
             .stage
             .iter()
@@ -365,7 +370,10 @@ fn resources<'a>(
 /// Remove what a build through tasks leaves in the work directory: the
 /// stage folders, the config copy and `slurm/`. Nothing else.
 fn discard_state(workdir: &Path) -> Result<()> {
-    let mut doomed: Vec<PathBuf> = STAGES.iter().map(|(s, _)| workdir.join(s)).collect();
+    let mut doomed: Vec<PathBuf> = StageName::ALL
+        .iter()
+        .map(|s| workdir.join(s.as_str()))
+        .collect();
     doomed.push(workdir.join(SLURM_DIR));
     for d in doomed {
         match std::fs::remove_dir_all(&d) {
@@ -581,8 +589,8 @@ mod tests {
         assert!(err.contains("submitted with 6 tasks"), "{err}");
 
         // Everything done: nothing to submit.
-        for (stage, splittable) in STAGES {
-            let n = if *splittable { 6 } else { 1 };
+        for (stage, splittable) in StageName::ALL.map(|s| (s.as_str(), s.splittable())) {
+            let n = if splittable { 6 } else { 1 };
             for i in 0..n {
                 fake.mark(stage, i, n);
             }

@@ -50,16 +50,66 @@ use crate::read::{self, Ignored, InputFile};
 use crate::safety;
 pub(crate) use crate::util::fs::{partial_path, write_atomic};
 
-/// The stages in the order they run, and whether a stage can be split into
-/// more than one task.
-pub const STAGES: &[(&str, bool)] = &[
-    ("lines", true),
-    ("process", true),
-    ("bands", true),
-    ("cluster", false),
-    ("write", true),
-    ("finalize", false),
-];
+/// A stage of a build: the work-directory tasks, in the order they run.
+/// Their names (`as_str`) are what `corpusforge stage NAME`, the Slurm job
+/// names and the work directory's folders use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StageName {
+    Lines,
+    Process,
+    Bands,
+    Cluster,
+    Write,
+    Finalize,
+}
+
+impl StageName {
+    /// Every stage, in the order they run.
+    pub const ALL: [StageName; 6] = [
+        StageName::Lines,
+        StageName::Process,
+        StageName::Bands,
+        StageName::Cluster,
+        StageName::Write,
+        StageName::Finalize,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StageName::Lines => "lines",
+            StageName::Process => "process",
+            StageName::Bands => "bands",
+            StageName::Cluster => "cluster",
+            StageName::Write => "write",
+            StageName::Finalize => "finalize",
+        }
+    }
+
+    /// Whether the stage can be split into more than one task.
+    pub fn splittable(self) -> bool {
+        !matches!(self, StageName::Cluster | StageName::Finalize)
+    }
+
+    /// The stage of this name, or a usage error listing the names.
+    pub fn parse(name: &str) -> Result<StageName> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Self::ALL.iter().map(|s| s.as_str()).collect();
+                Error::usage(format!(
+                    "unknown stage `{name}`; the stages are {}",
+                    names.join(", ")
+                ))
+            })
+    }
+}
+
+impl std::fmt::Display for StageName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// The completion marker of task `task` of `tasks` of a stage. A task writes
 /// it last, after all of its outputs were renamed into place.
@@ -239,33 +289,25 @@ pub(crate) fn chain_key<'a>(tag: &str, parts: impl IntoIterator<Item = &'a str>)
 }
 
 /// Run one task of one stage.
-pub fn run_task(work: &Work, stage: &str, task: usize, tasks: usize) -> Result<()> {
+pub fn run_task(work: &Work, stage: StageName, task: usize, tasks: usize) -> Result<()> {
     let bad = Error::usage;
-    let Some(&(_, multi)) = STAGES.iter().find(|(s, _)| *s == stage) else {
-        let names: Vec<&str> = STAGES.iter().map(|(s, _)| *s).collect();
-        return Err(bad(format!(
-            "unknown stage `{stage}`; the stages are {}",
-            names.join(", ")
-        )));
-    };
     if tasks == 0 || task >= tasks {
         return Err(bad(format!(
             "task {task} of {tasks}: --task must be below --tasks, and --tasks at least 1"
         )));
     }
-    if !multi && tasks != 1 {
+    if !stage.splittable() && tasks != 1 {
         return Err(bad(format!(
             "stage `{stage}` runs as one task: use --task 0 --tasks 1"
         )));
     }
     match stage {
-        "lines" => process::lines_task(work, task, tasks),
-        "process" => process::process_task(work, task, tasks),
-        "bands" => dedup::bands_task(work, task, tasks),
-        "cluster" => dedup::cluster_task(work),
-        "write" => write::write_task(work, task, tasks),
-        "finalize" => finalize::finalize_task(work).map(|_| ()),
-        _ => unreachable!("stage names are checked above"),
+        StageName::Lines => process::lines_task(work, task, tasks),
+        StageName::Process => process::process_task(work, task, tasks),
+        StageName::Bands => dedup::bands_task(work, task, tasks),
+        StageName::Cluster => dedup::cluster_task(work),
+        StageName::Write => write::write_task(work, task, tasks),
+        StageName::Finalize => finalize::finalize_task(work).map(|_| ()),
     }
 }
 
@@ -375,8 +417,11 @@ pub fn build_local(loaded: LoadedConfig, opts: &BuildOptions) -> Result<Summary>
         r
     };
     let result = (|| {
-        for (stage, _) in STAGES.iter().filter(|(s, _)| *s != "finalize") {
-            timed(stage, &mut || run_task(&work, stage, 0, 1))?;
+        for stage in StageName::ALL
+            .into_iter()
+            .filter(|s| *s != StageName::Finalize)
+        {
+            timed(stage.as_str(), &mut || run_task(&work, stage, 0, 1))?;
         }
         let mut summary = None;
         timed("finalize", &mut || {
