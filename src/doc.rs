@@ -69,10 +69,13 @@ fn is_zero(n: &u32) -> bool {
     *n == 0
 }
 
-/// The stage at which a document was rejected.
+/// The per-document step at which a document was rejected (written as the
+/// `stage` of a rejected row and of a funnel row; the names are part of the
+/// release format). Not to be confused with the work-directory stages of a
+/// build, [`crate::stages::StageName`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Stage {
+pub enum Step {
     Read,
     Clean,
     Langid,
@@ -80,14 +83,14 @@ pub enum Stage {
     Dedup,
 }
 
-impl Stage {
+impl Step {
     pub fn as_str(self) -> &'static str {
         match self {
-            Stage::Read => "read",
-            Stage::Clean => "clean",
-            Stage::Filter => "filter",
-            Stage::Langid => "langid",
-            Stage::Dedup => "dedup",
+            Step::Read => "read",
+            Step::Clean => "clean",
+            Step::Filter => "filter",
+            Step::Langid => "langid",
+            Step::Dedup => "dedup",
         }
     }
 }
@@ -95,7 +98,7 @@ impl Stage {
 /// Why a document was dropped: a stable reason code plus free-text detail.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Reject {
-    pub stage: Stage,
+    pub stage: Step,
     /// Stable, machine-readable code, e.g. `malformed_json`, `too_short`.
     pub reason: String,
     /// Human-readable detail: parser message, signal value and threshold.
@@ -103,7 +106,7 @@ pub struct Reject {
 }
 
 impl Reject {
-    pub fn new(stage: Stage, reason: impl Into<String>, detail: impl Into<String>) -> Self {
+    pub fn new(stage: Step, reason: impl Into<String>, detail: impl Into<String>) -> Self {
         Reject {
             stage,
             reason: reason.into(),

@@ -34,7 +34,7 @@ use arrow_schema::{DataType, Field, Schema};
 
 use crate::clean::Rules;
 use crate::config::{Config, InputConfig, LoadedConfig, NormForm};
-use crate::doc::{Record, Stage};
+use crate::doc::{Record, Step};
 use crate::error::Error;
 pub use crate::read::{Compression, Format};
 use crate::read::{InputFile, detect};
@@ -188,7 +188,7 @@ fn check_records(name: &str, records: &[Record], cfg: &InputConfig, reasons: &[&
             }
             Record::Bad { prov, reject, .. } => {
                 assert_eq!(prov.file, name);
-                assert_eq!(reject.stage, Stage::Read);
+                assert_eq!(reject.stage, Step::Read);
                 assert!(
                     reasons.contains(&reject.reason.as_str()),
                     "unexpected reason {:?} ({})",

@@ -15,7 +15,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::config::LoadedConfig;
-use crate::doc::Stage;
+use crate::doc::Step;
 use crate::error::{Error, Result};
 use crate::read::{Compression, Format, Ignored, InputFile};
 use crate::write::{ShardInfo, hex};
@@ -64,18 +64,18 @@ impl RepeatedInfo {
 /// Removals per stage and reason: (documents, characters).
 #[derive(Clone, Debug, Default)]
 pub struct Funnel {
-    by_stage: BTreeMap<Stage, BTreeMap<String, (u64, u64)>>,
+    by_stage: BTreeMap<Step, BTreeMap<String, (u64, u64)>>,
 }
 
 impl Funnel {
     /// Count one removed document of `chars` Unicode code points (of the
     /// text as written to `rejected/`).
-    pub fn add(&mut self, stage: Stage, reason: &str, chars: u64) {
+    pub fn add(&mut self, stage: Step, reason: &str, chars: u64) {
         self.add_many(stage, reason, 1, chars);
     }
 
     /// Count `docs` removed documents of `chars` code points in all.
-    pub fn add_many(&mut self, stage: Stage, reason: &str, docs: u64, chars: u64) {
+    pub fn add_many(&mut self, stage: Step, reason: &str, docs: u64, chars: u64) {
         let e = self
             .by_stage
             .entry(stage)
@@ -230,7 +230,7 @@ impl Manifest {
         let mut stages: Vec<_> = p.funnel.by_stage.iter().collect();
         if p.loaded.config.langid.after_filters {
             stages.sort_by_key(|&(&s, _)| match s {
-                Stage::Langid => (Stage::Filter, 1),
+                Step::Langid => (Step::Filter, 1),
                 s => (s, 0),
             });
         }
@@ -240,7 +240,7 @@ impl Manifest {
             let mut reasons: Vec<_> = reasons.iter().collect();
             reasons.sort_by_key(|(reason, _)| {
                 let rank = match stage {
-                    Stage::Filter => crate::filter::REASON_ORDER
+                    Step::Filter => crate::filter::REASON_ORDER
                         .iter()
                         .position(|r| r == reason)
                         .unwrap_or(usize::MAX),

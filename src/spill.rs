@@ -38,7 +38,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-use crate::doc::{Document, Provenance, Reject, Stage};
+use crate::doc::{Document, Provenance, Reject, Step};
 use crate::error::{Error, Result};
 use crate::steps::Spilled;
 
@@ -234,13 +234,13 @@ fn put_opt_str(buf: &mut Vec<u8>, s: &Option<String>) {
     }
 }
 
-fn stage_byte(s: Stage) -> u8 {
+fn stage_byte(s: Step) -> u8 {
     match s {
-        Stage::Read => 0,
-        Stage::Clean => 1,
-        Stage::Langid => 2,
-        Stage::Filter => 3,
-        Stage::Dedup => 4,
+        Step::Read => 0,
+        Step::Clean => 1,
+        Step::Langid => 2,
+        Step::Filter => 3,
+        Step::Dedup => 4,
     }
 }
 
@@ -443,11 +443,11 @@ fn decode(b: &[u8]) -> Dec<Spilled> {
     }
     let reject = if c.some("reject")? {
         let stage = match c.u8("reject.stage")? {
-            0 => Stage::Read,
-            1 => Stage::Clean,
-            2 => Stage::Langid,
-            3 => Stage::Filter,
-            4 => Stage::Dedup,
+            0 => Step::Read,
+            1 => Step::Clean,
+            2 => Step::Langid,
+            3 => Step::Filter,
+            4 => Step::Dedup,
             b => return Err(format!("reject.stage: bad stage {b}")),
         };
         Some(Reject {
@@ -568,11 +568,11 @@ mod tests {
 
     fn random_spilled(r: &mut Rng) -> Spilled {
         let stages = [
-            Stage::Read,
-            Stage::Clean,
-            Stage::Langid,
-            Stage::Filter,
-            Stage::Dedup,
+            Step::Read,
+            Step::Clean,
+            Step::Langid,
+            Step::Filter,
+            Step::Dedup,
         ];
         let n_removed = if r.below(2) == 0 { 0 } else { r.below(6) };
         Spilled {

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::clean::{self, LineCounts, RepeatedLines, Rules};
 use crate::config::{Config, NormalizeConfig, OnBadFile};
-use crate::doc::{Document, Record, Reject, Stage};
+use crate::doc::{Document, Record, Reject, Step};
 use crate::error::Result;
 use crate::langid::Identifier;
 use crate::read::{self, InputFile};
@@ -96,7 +96,7 @@ impl DocSteps {
             };
             doc.text = text;
             return (
-                reject(doc, Stage::Clean, "empty_after_clean", detail),
+                reject(doc, Step::Clean, "empty_after_clean", detail),
                 None,
                 rules_hit,
             );
@@ -163,11 +163,11 @@ impl DocSteps {
             "{} (score {:.3}) not in langid.keep",
             doc.lang, doc.lang_score
         );
-        Some(Reject::new(Stage::Langid, "lang_not_kept", detail))
+        Some(Reject::new(Step::Langid, "lang_not_kept", detail))
     }
 }
 
-pub fn reject(doc: Document, stage: Stage, reason: &str, detail: String) -> Spilled {
+pub fn reject(doc: Document, stage: Step, reason: &str, detail: String) -> Spilled {
     Spilled {
         doc,
         reject: Some(Reject::new(stage, reason, detail)),

@@ -14,7 +14,7 @@ pub mod words;
 
 use serde::{Deserialize, Serialize};
 
-use crate::doc::{Document, Reject, Stage};
+use crate::doc::{Document, Reject, Step};
 
 /// The `[filter]` section: length limits and the quality filters.
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -60,7 +60,7 @@ pub const REASON_ORDER: &[&str] = &[
 pub fn check(doc: &Document, cfg: &FilterConfig) -> Result<(), Reject> {
     if doc.n_chars < cfg.min_chars {
         return Err(Reject::new(
-            Stage::Filter,
+            Step::Filter,
             "too_short",
             format!(
                 "min_length: n_chars = {} < min_chars = {}",
@@ -70,7 +70,7 @@ pub fn check(doc: &Document, cfg: &FilterConfig) -> Result<(), Reject> {
     }
     if doc.n_words < cfg.min_words {
         return Err(Reject::new(
-            Stage::Filter,
+            Step::Filter,
             "too_short",
             format!(
                 "min_length: n_words = {} < min_words = {}",
@@ -80,7 +80,7 @@ pub fn check(doc: &Document, cfg: &FilterConfig) -> Result<(), Reject> {
     }
     if cfg.max_chars > 0 && doc.n_chars > cfg.max_chars {
         return Err(Reject::new(
-            Stage::Filter,
+            Step::Filter,
             "too_long",
             format!(
                 "max_length: n_chars = {} > max_chars = {}",
@@ -93,7 +93,7 @@ pub fn check(doc: &Document, cfg: &FilterConfig) -> Result<(), Reject> {
     let lang = doc.lang.split('_').next().unwrap_or("und");
     cfg.quality.check(&doc.text, lang).map_err(|r| {
         Reject::new(
-            Stage::Filter,
+            Step::Filter,
             r.filter,
             format!(
                 "{}: {} = {:.4}, threshold {}",

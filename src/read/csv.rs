@@ -22,7 +22,7 @@ use super::InputConfig;
 use super::{
     InputFile, RawFields, Records, decode_text, make_record, open_stream, read_failed, skip_bom,
 };
-use crate::doc::{Provenance, Record, Reject, Stage};
+use crate::doc::{Provenance, Record, Reject, Step};
 use crate::error::{Error, Result};
 
 pub(super) fn records(file: &InputFile, cfg: &InputConfig, delimiter: u8) -> Result<Records> {
@@ -186,7 +186,7 @@ fn row(
             prov: prov.clone(),
             id: None,
             raw,
-            reject: Reject::new(Stage::Read, "malformed_csv", detail),
+            reject: Reject::new(Step::Read, "malformed_csv", detail),
         }
     };
     if let Some(u) = unclosed {

@@ -16,7 +16,7 @@ use super::{
     InputFile, RawFields, Records, decode_text, make_record, open_stream, read_failed, skip_bom,
     too_large,
 };
-use crate::doc::{Provenance, Record, Reject, Stage};
+use crate::doc::{Provenance, Record, Reject, Step};
 
 pub(super) fn records(file: &InputFile, cfg: &InputConfig) -> crate::error::Result<Records> {
     let stream = skip_bom(open_stream(file)?, cfg, file)?;
@@ -152,7 +152,7 @@ fn parse_line(bytes: &[u8], prov: Provenance, cfg: &InputConfig) -> Record {
                 id: None,
                 raw: trimmed.to_string(),
                 reject: Reject::new(
-                    Stage::Read,
+                    Step::Read,
                     "malformed_json",
                     format!("expected a JSON object, found {kind}"),
                 ),
@@ -163,7 +163,7 @@ fn parse_line(bytes: &[u8], prov: Provenance, cfg: &InputConfig) -> Record {
                 prov,
                 id: None,
                 raw: trimmed.to_string(),
-                reject: Reject::new(Stage::Read, "malformed_json", e.to_string()),
+                reject: Reject::new(Step::Read, "malformed_json", e.to_string()),
             };
         }
     };

@@ -23,7 +23,7 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use crate::doc::{Document, Provenance, Record, Reject, Stage};
+use crate::doc::{Document, Provenance, Record, Reject, Step};
 use crate::error::{Error, Result};
 pub use config::{FieldMap, InputConfig, OnBadFile};
 
@@ -492,7 +492,7 @@ pub(crate) fn too_large(prov: Provenance, what: &str, max_bytes: usize) -> Recor
         id: None,
         raw: String::new(),
         reject: Reject::new(
-            Stage::Read,
+            Step::Read,
             "too_large",
             format!("{what}, over input.max_doc_bytes = {max_bytes}"),
         ),
@@ -542,7 +542,7 @@ pub(crate) fn make_record(
                 prov,
                 id,
                 raw: raw(),
-                reject: Reject::new(Stage::Read, "missing_text", what),
+                reject: Reject::new(Step::Read, "missing_text", what),
             };
         }
     };
@@ -555,7 +555,7 @@ pub(crate) fn make_record(
             prov,
             id,
             raw: String::new(),
-            reject: Reject::new(Stage::Read, "too_large", detail),
+            reject: Reject::new(Step::Read, "too_large", detail),
         };
     }
     let id = id.unwrap_or_else(|| prov.derived_id());

@@ -9,7 +9,7 @@ use super::InputConfig;
 use super::{
     Compression, InputFile, RawFields, Records, decode_text, make_record, open_stream, read_failed,
 };
-use crate::doc::{Provenance, Record, Reject, Stage};
+use crate::doc::{Provenance, Record, Reject, Step};
 use crate::error::Result;
 
 pub(super) fn records(file: &InputFile, cfg: &InputConfig) -> Result<Records> {
@@ -68,7 +68,7 @@ pub(crate) fn from_reader(
             prov,
             id: None,
             raw: String::new(),
-            reject: Reject::new(Stage::Read, "missing_text", detail),
+            reject: Reject::new(Step::Read, "missing_text", detail),
         };
         return Box::new(std::iter::once(Ok(rec)));
     }

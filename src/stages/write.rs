@@ -24,7 +24,7 @@ use xxhash_rust::xxh3::xxh3_64;
 use super::dedup::DedupStream;
 use super::process::all_stats;
 use super::{Work, chain_key, layout, write_atomic};
-use crate::doc::{Reject, Stage};
+use crate::doc::{Reject, Step};
 use crate::error::{Error, Result};
 use crate::manifest::{self, Counts};
 use crate::spill::SpillReader;
@@ -39,7 +39,7 @@ use crate::write::{
 pub struct WriteStats {
     pub counts: Counts,
     /// (stage, reason, documents, characters).
-    pub funnel: Vec<(Stage, String, u64, u64)>,
+    pub funnel: Vec<(Step, String, u64, u64)>,
     pub languages: BTreeMap<String, BTreeMap<String, u64>>,
     pub shards: Vec<ShardInfo>,
     pub rejected_shards: Vec<ShardInfo>,
@@ -122,7 +122,7 @@ pub fn write_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
     )
     .with_encoder(encoder.clone());
     let mut out = WriteStats::default();
-    let mut funnel: BTreeMap<(Stage, String), (u64, u64)> = BTreeMap::new();
+    let mut funnel: BTreeMap<(Step, String), (u64, u64)> = BTreeMap::new();
     let bar = progress_bar(
         work.progress && task == 0,
         stats.iter().map(|s| s.records).sum(),
@@ -163,13 +163,13 @@ pub fn write_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
                     let kept = cluster.expect("a candidate has a cluster");
                     let r = if d.exact {
                         Reject::new(
-                            Stage::Dedup,
+                            Step::Dedup,
                             "exact_duplicate",
                             format!("same folded text as {kept}"),
                         )
                     } else {
                         Reject::new(
-                            Stage::Dedup,
+                            Step::Dedup,
                             "near_duplicate",
                             format!("estimated Jaccard {:.3} to {kept}", d.jaccard),
                         )
@@ -178,7 +178,7 @@ pub fn write_task(work: &Work, task: usize, tasks: usize) -> Result<()> {
                 }
                 (None, Some((i, _, _))) if dd.has_duplicate_id(i) => {
                     let r = Reject::new(
-                        Stage::Dedup,
+                        Step::Dedup,
                         "duplicate_id",
                         format!(
                             "an earlier kept document has the same id {:?} and another text",
