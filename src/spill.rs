@@ -15,7 +15,7 @@
 //! none, `1` some) plus the value; a bool one byte `0` or `1`; a `Vec` its
 //! item count (varint) plus the items; integers and floats are
 //! little-endian of their own width (floats by their bits); a
-//! [`Stage`] one byte (`read` 0, `clean` 1, `langid` 2, `filter` 3,
+//! [`Step`] one byte (`read` 0, `clean` 1, `langid` 2, `filter` 3,
 //! `dedup` 4). Every field is written, whatever its serde attributes say.
 //!
 //! Guarantees: a record reads back equal to what was written, bit for bit

@@ -452,7 +452,7 @@ type Job = Box<dyn FnOnce() + Send>;
 /// job waits for one that cannot run), and each shard appends its row
 /// groups to its file in the order they were made, on the caller's
 /// thread, so the bytes written are the same with any number of threads.
-/// Memory stays bounded: a shard keeps at most [`Encoder::max_pending`]
+/// Memory stays bounded: a shard keeps at most `Encoder::max_pending`
 /// row groups closed and not yet appended, and the queue of jobs not yet
 /// started holds at most one per thread.
 pub struct Encoder {

@@ -36,7 +36,7 @@
 //! Arabic, Cyrillic or Amharic word between spaces is such a stretch. Which
 //! characters are plain is read off `unicode_segmentation` itself, once per
 //! process, by four probes per character of the Basic Multilingual Plane
-//! ([`plain_table`]); characters above it are never plain.
+//! (`plain_table`); characters above it are never plain.
 
 use unicode_segmentation::{UWordBoundIndices, UnicodeSegmentation};
 

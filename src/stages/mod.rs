@@ -22,7 +22,7 @@
 //! it into place, then writes its marker `<stage>/task-i-of-n.done` last.
 //! A marker holds a key: the sha256 of the effective config (plus the
 //! rules file, the langid model, the tool version and the formats of the
-//! work files, [`crate::spill::FORMAT`] and [`dedup::DECISIONS_FORMAT`])
+//! work files, [`crate::spill::FORMAT`] and `DECISIONS_FORMAT`, listed in [`layout::FORMATS`])
 //! and of everything upstream (each input
 //! file's sha256 for `process`; all `process` keys for the later stages).
 //! A task whose marker holds the current key is skipped, so a rerun
