@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Peak RSS, wall and CPU seconds of each stage of one build, run a stage at
 # a time (`corpusforge stage NAME`, one task each) under /usr/bin/time, so
-# the stage that sets a build's peak shows. The README's per-stage memory
+# the stage that sets a build's peak shows. BENCHMARKS.md's per-stage memory
 # table comes from it.
 #
 #   scripts/bench_stage_memory.sh CONFIG INPUT_DIR [key=VALUE ...]

@@ -42,7 +42,7 @@ use crate::error::{Error, Result};
 /// column is added, removed, renamed or changes type.
 pub const SCHEMA_VERSION: &str = "2";
 
-/// Schema of the release's data shards. Documented in README.md.
+/// Schema of the release's data shards. Documented in docs/release-format.md.
 pub fn data_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
         Field::new("id", DataType::Utf8, false),
@@ -76,7 +76,7 @@ fn removed_lines_type() -> DataType {
     DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)))
 }
 
-/// Schema of the `rejected/` shards. Documented in README.md.
+/// Schema of the `rejected/` shards. Documented in docs/release-format.md.
 pub fn rejected_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
         Field::new("id", DataType::Utf8, false),

@@ -3,7 +3,7 @@
 //! and location (file and line or row) of each rejected record, or the error
 //! message and exit code of a file that cannot be read, and that the funnel
 //! adds up (input = kept + rejected, by reason, and against the shards).
-//! README "Robustness" lists the kinds.
+//! docs/inputs.md lists the kinds.
 
 mod util;
 

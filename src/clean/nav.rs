@@ -35,7 +35,7 @@
 //!
 //! A real lead sentence is never any of these: it is longer, ends with
 //! sentence punctuation, or contains words that are not navigation words.
-//! Measured on `../shared/corpora` (README, "Cleaning"): on 44,395 news
+//! Measured on `../shared/corpora` (docs/evaluation/cleaning.md): on 44,395 news
 //! articles one line was removed (a ratings legend); on the HTML pages the
 //! removed lines are menus, login bars and share bars, and no line of the
 //! newspaper pages' expected article text.

@@ -24,7 +24,7 @@
 //!   documents of S (default 5) and in at least `min_share` of them
 //!   (default 1%), and S has at least `min_source_docs` documents (default
 //!   10): below that, a count says little. Measured on the news of
-//!   `../shared/corpora` (see the README): in 3 documents, sentences of
+//!   `../shared/corpora` (see docs/evaluation/cleaning.md): in 3 documents, sentences of
 //!   re-crawled stories appear; in 5 and 1% of a source, only frames
 //!   (bylines, datelines, trailers, promos). The share keeps copies of one
 //!   article (syndication, re-crawls, translations that keep some lines)

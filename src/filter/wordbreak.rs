@@ -22,7 +22,7 @@
 //! ahead (WB6, WB7, WB7b, WB7c, WB11, WB12) never join over whitespace.
 //! English news text is mostly such ASCII stretches, and the table lookups
 //! of the general segmenter were the largest single cost of a build
-//! (profile in the README's performance section).
+//! (profile in BENCHMARKS.md and bench/runs/).
 //!
 //! Words of other scripts get the same treatment through *plain*
 //! characters: those of word-break class ALetter, Hebrew_Letter, Numeric

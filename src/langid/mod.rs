@@ -8,7 +8,7 @@
 //!   languages it names but does not tell apart are not claimed
 //!   ([`NOT_CLAIMED`]; 65 claimed), Vietnamese needs Vietnamese-only
 //!   letters, and texts of 20+ words need the function words of the
-//!   language named ([`function_words`]). Figures in the README;
+//!   language named ([`function_words`]). Figures in docs/evaluation/langid.md;
 //! - a fastText supervised model (`langid.model`: lid.176, GlotLID,
 //!   OpenLID, `.bin` or `.ftz`), run by our own runtime in [`fasttext`].
 //!   lid.176's ISO 639-1 labels are mapped to ISO 639-3 and given the
