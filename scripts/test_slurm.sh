@@ -41,7 +41,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cargo build --release --locked --quiet
+# The features scripts/test.sh builds with, so that after it this is a
+# no-op (no second compile of the crate in CI); the Slurm path does not
+# depend on them.
+cargo build --release --locked --quiet --features dev-tools,testkit
 rm -rf "$OUT"
 mkdir -p "$OUT"
 scripts/slurm/up.sh "$TMP/slurm"
@@ -85,8 +88,16 @@ wait_done() {
     fi
 }
 
-# The release directory a config names (output.dir).
-release_of() { sed -n 's/^dir *= *"\([^"]*\)".*/\1/p' "$1" | head -n 1; }
+# The release directory a config names (output.dir), which resolves against
+# the config file's folder when relative.
+release_of() {
+    local dir
+    dir=$(sed -n 's/^dir *= *"\([^"]*\)".*/\1/p' "$1" | head -n 1)
+    case "$dir" in
+    /*) echo "$dir" ;;
+    *) echo "$(dirname "$1")/$dir" ;;
+    esac
+}
 
 # Build a config locally and through Slurm; compare.
 through_slurm() {
