@@ -15,8 +15,8 @@ use super::{SLURM_DIR, parse_indices, write_file};
 pub struct JobsFile {
     /// The config path as given to the first `submit`.
     pub config: String,
-    /// Where the jobs run (`--chdir`); the config's relative paths resolve
-    /// against it.
+    /// Where the jobs run (`--chdir`); the config path resolves against it
+    /// (and the config's own relative paths against the config's folder).
     pub submit_dir: PathBuf,
     /// Tasks per stage, fixed at the first submit: the markers name it.
     pub stages: Vec<StageTasks>,

@@ -296,13 +296,17 @@ pub fn render_status(
         workdir.display()
     );
     let outcome = if total.done == total.total() {
-        // output.dir of the config copy, as the jobs resolved it.
-        let release = Config::load(&workdir.join(CONFIG_COPY))
-            .map(|l| {
-                format!(
-                    " in {}",
-                    record.submit_dir.join(l.config.output.dir).display()
-                )
+        // output.dir of the config copy, as the jobs resolved it: against
+        // the folder of the config they read (the submitted path, from the
+        // directory the jobs run in).
+        let copy = workdir.join(CONFIG_COPY);
+        let release = std::fs::read_to_string(&copy)
+            .ok()
+            .and_then(|text| Config::parse(&text, &copy).ok())
+            .map(|mut c| {
+                let config = record.submit_dir.join(&record.config);
+                c.resolve_paths(config.parent().unwrap_or(Path::new("")));
+                format!(" in {}", record.submit_dir.join(&c.output.dir).display())
             })
             .unwrap_or_default();
         let _ = writeln!(

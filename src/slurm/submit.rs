@@ -198,8 +198,8 @@ pub fn submit(
         && r.submit_dir != chdir
     {
         bail!(
-            "{} was submitted from {}: rerun submit there (the config's relative paths resolve \
-             against it), or use --fresh",
+            "{} was submitted from {}: rerun submit there (the jobs read the config by the path given, \
+             from that folder), or use --fresh",
             workdir.display(),
             r.submit_dir.display()
         );
