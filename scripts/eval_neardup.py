@@ -44,6 +44,8 @@ from collections import Counter, defaultdict
 import numpy as np
 import scipy.sparse as sp
 
+from dev_build import build_dev_tools
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 BOILERPLATE = [
@@ -128,20 +130,6 @@ def plant(base, n_planted, rng):
     # Shuffle so that planted copies are not all after their sources.
     rng.shuffle(docs)
     return docs
-
-
-def build_dev_tools(*cmds):
-    """`near-dup` is a hidden subcommand of the `dev-tools` feature: when a
-    command runs this repository's release binary, (re)build it with that
-    feature first (a no-op when it is up to date), since a plain
-    `cargo build --release` leaves a binary without it at the same path.
-    CARGO_TARGET_DIR is ignored: the command runs the binary in ./target."""
-    if any(shlex.split(c)[:1] == ["target/release/corpusforge"] for c in cmds if c):
-        subprocess.check_call(
-            ["cargo", "build", "--release", "--locked", "--quiet", "--features", "dev-tools"],
-            cwd=REPO,
-            env={k: v for k, v in os.environ.items() if k != "CARGO_TARGET_DIR"},
-        )
 
 
 def run_cmd(cmd, docs, fields):

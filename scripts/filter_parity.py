@@ -79,6 +79,8 @@ from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
+from dev_build import build_dev_tools
+
 REPO = Path(__file__).resolve().parent.parent
 PIP_PACKAGES = ["datatrove[io,processing]==0.10.1", "spacy", "jieba", "janome", "pythainlp"]
 FILTERS = ["gopher_repetition", "gopher_quality", "c4", "fineweb"]
@@ -120,20 +122,6 @@ def ensure_venv(venv: Path):
         # optional second reference for Thai/Khmer/Lao/Myanmar; builds only with libicu-dev
         subprocess.run([str(py), "-m", "pip", "install", "-q", "PyICU"])
     os.execv(str(py), [str(py), *sys.argv])
-
-
-def build_dev_tools(*cmds: str):
-    """`filter-check` is a hidden subcommand of the `dev-tools` feature: when a
-    command runs this repository's release binary, (re)build it with that
-    feature first (a no-op when it is up to date), since a plain
-    `cargo build --release` leaves a binary without it at the same path.
-    CARGO_TARGET_DIR is ignored: the command runs the binary in ./target."""
-    if any(shlex.split(c)[:1] == ["target/release/corpusforge"] for c in cmds if c):
-        subprocess.check_call(
-            ["cargo", "build", "--release", "--locked", "--quiet", "--features", "dev-tools"],
-            cwd=REPO,
-            env={k: v for k, v in os.environ.items() if k != "CARGO_TARGET_DIR"},
-        )
 
 
 def read_jsonl_gz(path: Path):

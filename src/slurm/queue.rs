@@ -124,6 +124,32 @@ pub struct Element {
     pub reason: String,
 }
 
+/// Run a Slurm query program; its standard output, or `None` when Slurm
+/// says it no longer knows the job ids (`Invalid job id`: nothing of them
+/// is queued). Any other failure is an error naming the command.
+fn query(program: &std::path::Path, args: &[&str]) -> Result<Option<String>> {
+    let out = Command::new(program).args(args).output().with_context(|| {
+        format!(
+            "cannot run {} (is Slurm installed and on PATH?)",
+            program.display()
+        )
+    })?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        if stderr.contains("Invalid job id") {
+            return Ok(None);
+        }
+        bail!(
+            "{} {} failed ({}): {}",
+            program.display(),
+            args.join(" "),
+            out.status,
+            stderr.trim()
+        );
+    }
+    Ok(Some(String::from_utf8_lossy(&out.stdout).into_owned()))
+}
+
 /// Elements of the given array jobs that are still queued or running.
 pub fn active_elements(programs: &Programs, job_ids: &[String]) -> Result<Vec<Element>> {
     if job_ids.is_empty() {
@@ -131,30 +157,15 @@ pub fn active_elements(programs: &Programs, job_ids: &[String]) -> Result<Vec<El
     }
     // -r: one line per array element, pending ones too; %F array job id,
     // %K array index, %T state, %r reason.
-    let out = Command::new(&programs.squeue)
-        .args(["-h", "-r", "-o", "%F %K %T %r", "-j"])
-        .arg(job_ids.join(","))
-        .output()
-        .with_context(|| {
-            format!(
-                "cannot run {} (is Slurm installed and on PATH?)",
-                programs.squeue.display()
-            )
-        })?;
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    if !out.status.success() {
-        // Every id is gone from the controller's memory: nothing is queued.
-        if stderr.contains("Invalid job id") {
-            return Ok(Vec::new());
-        }
-        bail!(
-            "{} failed ({}): {}",
-            programs.squeue.display(),
-            out.status,
-            stderr.trim()
-        );
-    }
-    Ok(parse_squeue(&String::from_utf8_lossy(&out.stdout)))
+    let ids = job_ids.join(",");
+    let Some(stdout) = query(
+        &programs.squeue,
+        &["-h", "-r", "-o", "%F %K %T %r", "-j", &ids],
+    )?
+    else {
+        return Ok(Vec::new());
+    };
+    Ok(parse_squeue(&stdout))
 }
 
 pub(super) fn parse_squeue(text: &str) -> Vec<Element> {
@@ -180,28 +191,10 @@ pub(super) fn parse_squeue(text: &str) -> Vec<Element> {
 /// Every element Slurm still remembers of an array job (`scontrol -o show
 /// job`); none once it forgot the job.
 pub fn job_elements(programs: &Programs, job_id: &str) -> Result<Vec<Element>> {
-    let out = Command::new(&programs.scontrol)
-        .args(["-o", "show", "job", job_id])
-        .output()
-        .with_context(|| {
-            format!(
-                "cannot run {} (is Slurm installed and on PATH?)",
-                programs.scontrol.display()
-            )
-        })?;
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    if !out.status.success() {
-        if stderr.contains("Invalid job id") {
-            return Ok(Vec::new());
-        }
-        bail!(
-            "{} -o show job {job_id} failed ({}): {}",
-            programs.scontrol.display(),
-            out.status,
-            stderr.trim()
-        );
-    }
-    Ok(parse_scontrol_jobs(&String::from_utf8_lossy(&out.stdout)))
+    let Some(stdout) = query(&programs.scontrol, &["-o", "show", "job", job_id])? else {
+        return Ok(Vec::new());
+    };
+    Ok(parse_scontrol_jobs(&stdout))
 }
 
 pub(super) fn parse_scontrol_jobs(text: &str) -> Vec<Element> {
